@@ -1,0 +1,38 @@
+# Everything bootstraps from Python alone: a private uv in .venv-tools, then the locked environment in .venv.
+PYTHON ?= python3
+UV_VENV := .venv-tools
+UV := $(UV_VENV)/bin/uv
+VENV := .venv
+export PYTHONPATH := $(CURDIR)/include
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: install demo test lint bench eval-dedupe clean
+
+$(UV):
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/pip install --quiet --disable-pip-version-check 'uv>=0.5,<1'
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.synced
+
+demo: install  ## sample data -> embedded S3 -> airflow dags test nq57_ingest -> warehouse -> summary
+	$(VENV)/bin/nq57 demo
+
+test: install  ## lint + the whole test suite on embedded PostgreSQL and S3
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install  ## stage timings against the hand-written baseline (figures, not assertions)
+	$(VENV)/bin/python benchmarks/bench_ingest.py
+
+eval-dedupe: install  ## precision / recall of NQ57-NQ71 linking on labelled synthetic data
+	$(VENV)/bin/python -m nq57.dedupe.evaluate
+
+clean:
+	rm -rf $(VENV) $(UV_VENV) .nq57 .pytest_cache .ruff_cache

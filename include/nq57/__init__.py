@@ -1,0 +1,1 @@
+"""NQ57 consolidation pipeline."""

@@ -1,0 +1,51 @@
+"""Run the project's DAGs with the real Airflow CLI (`airflow dags test`) in a local, throwaway home.
+
+This module only prepares environment variables and runs subprocesses; it does not import Airflow.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from nq57.settings import PROJECT_ROOT
+
+WAREHOUSE_POOL = ("warehouse", "2", "Warehouse writes: at most two submissions staged at once")
+
+
+def airflow_env(home: Path, services_env: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(services_env)
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": env.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
+        "GX_ANALYTICS_ENABLED": "false",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT / "include"), env.get("PYTHONPATH")])),
+    })
+    return env
+
+
+def _airflow(*args: str, env: dict[str, str], quiet: bool = False) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("airflow")), *args]
+    return subprocess.run(command, env=env, check=True, text=True,
+                          stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.STDOUT if quiet else None)
+
+
+def prepare_home(env: dict[str, str]) -> None:
+    """Metadata database (SQLite) and the warehouse pool."""
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    _airflow("db", "migrate", env=env, quiet=True)
+    _airflow("pools", "set", *WAREHOUSE_POOL, env=env, quiet=True)
+
+
+def dags_test(dag_id: str, env: dict[str, str], conf: str | None = None) -> None:
+    args = ["dags", "test", dag_id]
+    if conf:
+        args += ["--conf", conf]
+    _airflow(*args, env=env)

@@ -1,0 +1,142 @@
+"""The object store through the `minio` SDK (S3 API): bucket layout (DESIGN §3), listing, fetch, upload.
+
+One code path for every server: MinIO in production, the embedded loopback S3 server in the demo and
+tests. Calls use keyword arguments (minio 7.2.19 made them keyword-only; v8 will again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from minio import Minio
+from minio.versioningconfig import ENABLED, VersioningConfig
+
+from nq57.settings import Buckets
+
+log = logging.getLogger(__name__)
+
+SUBMISSION_KEY = re.compile(r"^(?P<agency>[A-Z0-9]+)/(?P<period>\d{4}-\d{2})/(?P<name>[^/]+)$")
+SHA256_META = "sha256"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    endpoint: str
+    access_key: str
+    secret_key: str
+    secure: bool = False
+    region: str = "us-east-1"
+
+
+def connect(config: StoreConfig) -> Minio:
+    endpoint = config.endpoint
+    secure = config.secure or endpoint.startswith("https://")
+    endpoint = re.sub(r"^https?://", "", endpoint).rstrip("/")
+    # A fixed region saves the GetBucketLocation call, which per-agency users may not be allowed.
+    return Minio(endpoint=endpoint, access_key=config.access_key, secret_key=config.secret_key,
+                 secure=secure, region=config.region)
+
+
+def ensure_buckets(client: Minio, buckets: Buckets) -> None:
+    """Create missing buckets; submissions and feedback keep every version."""
+    for name in buckets.all():
+        if not client.bucket_exists(bucket_name=name):
+            client.make_bucket(bucket_name=name)
+    for name in (buckets.submissions, buckets.feedback):
+        client.set_bucket_versioning(bucket_name=name, config=VersioningConfig(ENABLED))
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    bucket: str
+    key: str
+    version_id: str
+    size: int
+    last_modified: dt.datetime
+    agency_code: str
+    period: str
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit("/", 1)[-1]
+
+
+def list_submissions(client: Minio, bucket: str) -> tuple[list[ObjectVersion], list[str]]:
+    """Every version under `<agency>/<YYYY-MM>/`, oldest first; plus keys that break the layout."""
+    versions, misplaced = [], []
+    for item in client.list_objects(bucket_name=bucket, recursive=True, include_version=True):
+        if item.is_delete_marker or item.is_dir:
+            continue
+        match = SUBMISSION_KEY.match(item.object_name)
+        if match is None:
+            misplaced.append(item.object_name)
+            continue
+        versions.append(ObjectVersion(
+            bucket=bucket, key=item.object_name, version_id=item.version_id or "null", size=item.size or 0,
+            last_modified=item.last_modified, agency_code=match["agency"], period=match["period"],
+        ))
+    versions.sort(key=lambda v: (v.last_modified, v.key))
+    return versions, misplaced
+
+
+def fetch(client: Minio, bucket: str, key: str, version_id: str | None = None) -> bytes:
+    response = client.get_object(bucket_name=bucket, object_name=key,
+                                 version_id=None if version_id in (None, "null") else version_id)
+    try:
+        return response.read()
+    finally:
+        response.close()
+        response.release_conn()
+
+
+def put_bytes(client: Minio, bucket: str, key: str, data: bytes, content_type: str = XLSX_TYPE,
+              sha256: str | None = None) -> str | None:
+    """Upload; returns the new version id."""
+    result = client.put_object(
+        bucket_name=bucket, object_name=key, data=io.BytesIO(data), length=len(data), content_type=content_type,
+        metadata={SHA256_META: sha256 or hashlib.sha256(data).hexdigest()},
+    )
+    return result.version_id
+
+
+def latest_sha256(client: Minio, bucket: str, key: str) -> str | None:
+    from minio.error import S3Error
+
+    try:
+        stat = client.stat_object(bucket_name=bucket, object_name=key)
+    except S3Error as exc:
+        if exc.code in {"NoSuchKey", "NoSuchObject", "ResourceNotFound"}:
+            return None
+        raise
+    meta = {k.lower(): v for k, v in (stat.metadata or {}).items()}
+    return meta.get(f"x-amz-meta-{SHA256_META}")
+
+
+def upload_inbox(client: Minio, bucket: str, inbox: Path) -> list[tuple[str, bool]]:
+    """Upload `inbox/<agency>/<YYYY-MM>/*.xls[x]` as laid out; unchanged files are not uploaded again,
+    so running the same inbox twice creates no new versions. Returns (key, uploaded)."""
+    outcome = []
+    for path in _inbox_files(inbox):
+        key = path.relative_to(inbox).as_posix()
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if latest_sha256(client, bucket, key) == digest:
+            outcome.append((key, False))
+            continue
+        put_bytes(client, bucket, key, data, sha256=digest)
+        outcome.append((key, True))
+    return outcome
+
+
+def _inbox_files(inbox: Path) -> Iterable[Path]:
+    for path in sorted(inbox.glob("*/*/*")):
+        if path.is_file() and not path.name.startswith((".", "~$")):
+            yield path

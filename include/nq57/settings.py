@@ -1,0 +1,62 @@
+"""Runtime settings from the environment. Stdlib only, so DAG files may import it at parse time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(os.getenv("NQ57_PROJECT_ROOT", Path(__file__).resolve().parents[2]))
+SQL_DIR = PROJECT_ROOT / "sql"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True)
+class Buckets:
+    submissions: str = "nq57-submissions"
+    feedback: str = "nq57-feedback"
+    reports: str = "nq57-reports"
+    quality: str = "nq57-quality"
+
+    def all(self) -> tuple[str, ...]:
+        return (self.submissions, self.feedback, self.reports, self.quality)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Refusal thresholds for uploaded workbooks (DESIGN §4)."""
+
+    max_file_bytes: int = int(os.getenv("NQ57_MAX_FILE_BYTES", 20 * 1024 * 1024))
+    max_rows: int = int(os.getenv("NQ57_MAX_ROWS", 100_000))
+    max_zip_entries: int = 10_000
+    max_uncompressed_bytes: int = 500 * 1024 * 1024
+    max_compression_ratio: float = 200.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_url: str | None = field(default_factory=lambda: os.getenv("WAREHOUSE_URL") or None)
+    object_store_endpoint: str | None = field(
+        default_factory=lambda: os.getenv("OBJECT_STORE_ENDPOINT") or None
+    )
+    object_store_access_key: str | None = field(
+        default_factory=lambda: os.getenv("OBJECT_STORE_ACCESS_KEY") or None
+    )
+    object_store_secret_key: str | None = field(
+        default_factory=lambda: os.getenv("OBJECT_STORE_SECRET_KEY") or None
+    )
+    object_store_secure: bool = field(
+        default_factory=lambda: os.getenv("OBJECT_STORE_SECURE", "false").lower() in {"1", "true", "yes"}
+    )
+    object_store_region: str = field(default_factory=lambda: os.getenv("OBJECT_STORE_REGION", "us-east-1"))
+    buckets: Buckets = field(default_factory=Buckets)
+    limits: Limits = field(default_factory=Limits)
+    state_dir: Path = field(
+        default_factory=lambda: Path(os.getenv("NQ57_STATE_DIR", PROJECT_ROOT / ".nq57"))
+    )
+
+
+def get_settings() -> Settings:
+    """Settings read from the environment at call time (tests change the environment)."""
+    return Settings()
