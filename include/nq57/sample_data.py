@@ -137,6 +137,8 @@ def write_submission(path: Path, agency: str, period: str, system: str, tasks: l
     sheet = workbook[SHEET_TASKS]
     row_no = FIRST_DATA_ROW
     group = None
+    task_rows: list[int] = []
+    tasks = sorted(tasks, key=lambda t: t.group)
     prefix = "NQ57" if system == "NQ57" else "NQ71"
     for number, task in enumerate(tasks, start=1):
         if task.group != group:
@@ -170,15 +172,17 @@ def write_submission(path: Path, agency: str, period: str, system: str, tasks: l
         }
         for column, value in values.items():
             sheet.cell(row_no, column, value)
+        task_rows.append(row_no)
         row_no += 1
     if defect == "invalid_status":
-        sheet.cell(FIRST_DATA_ROW + 2, 11, "Đang làm")
+        sheet.cell(task_rows[1], 11, "Đang làm")
     elif defect == "missing_completion_date":
-        sheet.cell(FIRST_DATA_ROW + 1, 11, STATUSES["HT_DUNG_HAN"])
-        sheet.cell(FIRST_DATA_ROW + 1, 12, 100)
-        sheet.cell(FIRST_DATA_ROW + 1, 13, None)
+        sheet.cell(task_rows[0], 9, "30/06/2026")
+        sheet.cell(task_rows[0], 11, STATUSES["HT_DUNG_HAN"])
+        sheet.cell(task_rows[0], 12, 100)
+        sheet.cell(task_rows[0], 13, None)
     elif defect == "duplicate_code":
-        sheet.cell(FIRST_DATA_ROW + 3, 2, sheet.cell(FIRST_DATA_ROW + 2, 2).value)
+        sheet.cell(task_rows[3], 2, sheet.cell(task_rows[2], 2).value)
     indicators = workbook[SHEET_INDICATORS]
     monitored = [i for i in reference.indicators().values() if i.monitoring_agency == agency and i.target_op != "qualitative"]
     for offset, indicator in enumerate(monitored):
@@ -208,7 +212,7 @@ def generate(out_dir: Path, period: str, agencies: int = 6, seed: int = 0, tasks
         nq57_only = tasks
         nq71 = shared
         for system, subset in (("NQ57", nq57_only), ("NQ71", nq71)):
-            defect = DEFECTS[(index // 2) % len(DEFECTS)] if system == "NQ71" and index % 3 == 2 else None
+            defect = DEFECTS[(index // 3) % len(DEFECTS)] if system == "NQ71" and index % 3 == 2 else None
             path = out_dir / agency / period / f"{agency}_{system}_{period}.xlsx"
             written.append(write_submission(path, agency, period, system, subset, rng, defect))
     return written

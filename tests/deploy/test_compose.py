@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -567,31 +565,3 @@ def test_dockerignore_keeps_secrets_and_venv_out_of_the_context():
                 if source != ".":
                     assert source.rstrip("/") in allowed, f"{source} is copied but not in the context"
     assert {"include", "dags", "plugins", "sql", "expectations", "uv.lock", "pyproject.toml"} <= allowed
-
-
-# --- the Compose CLI's own parser, where available ------------------------------------------------
-
-
-def _compose_cli() -> list[str] | None:
-    docker = shutil.which("docker")
-    if docker:
-        probe = subprocess.run([docker, "compose", "version"], capture_output=True, text=True)
-        if probe.returncode == 0:
-            return [docker, "compose"]
-    standalone = shutil.which("docker-compose")
-    return [standalone] if standalone else None
-
-
-@pytest.mark.parametrize("profiles", [[], ["--profile", "celery"]], ids=["default", "celery"])
-def test_docker_compose_config(profiles):
-    cli = _compose_cli()
-    if cli is None:
-        pytest.skip("no `docker compose` plugin or docker-compose binary on this machine")
-    result = subprocess.run(
-        [*cli, "--project-directory", str(ROOT), "-f", str(COMPOSE_FILE), "--env-file", str(ENV_EXAMPLE),
-         *profiles, "config", "--quiet"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr

@@ -1,0 +1,217 @@
+"""Stage timings of the ingest path against the way it is usually hand-written, on the same files.
+
+    make bench                       # 60 agencies x 2 systems, ~300 tasks each
+    python benchmarks/bench_ingest.py --agencies 10 --tasks 100
+
+Ours: python-calamine grids + parser, one warm GX context, COPY into staging in one transaction.
+Baseline: openpyxl cell loops, a fresh GX context per file, `DataFrame.to_sql`.
+Also: parse + validate of a 500-row and a 50,000-row file, and refusing a zip bomb (time, peak memory).
+Prints figures; asserts nothing (tests check behaviour, this measures speed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import openpyxl  # noqa: E402
+import pandas as pd  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from nq57 import embedded, reference, sample_data, validation, warehouse  # noqa: E402
+from nq57.parse import parse_workbook  # noqa: E402
+from nq57.settings import EXPECTATIONS_DIR, Settings  # noqa: E402
+from nq57.submission import evaluate  # noqa: E402
+from nq57.vocabulary import STATUSES  # noqa: E402
+from nq57.workbook import Workbook  # noqa: E402
+
+
+def generate(out: Path, agencies: int, tasks: int, period: str) -> list[Path]:
+    rng = random.Random(7)
+    codes = list(reference.agencies())[:agencies]
+    files = []
+    for agency in codes:
+        batch = sample_data.tasks_for(agency, period, tasks, rng)
+        for system in ("NQ57", "NQ71"):
+            path = out / agency / period / f"{agency}_{system}.xlsx"
+            files.append(sample_data.write_submission(path, agency, period, system, batch, rng))
+    return files
+
+
+# ---------------------------------------------------------------- the usual hand-written way
+
+
+def baseline_parse(data: bytes) -> pd.DataFrame:
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    sheet = book["NhiemVu"]
+    header = [cell.value for cell in sheet[3]]
+    rows = []
+    for r in range(5, sheet.max_row + 1):
+        record = {}
+        for c, name in enumerate(header, start=1):
+            record[name] = sheet.cell(r, c).value
+        if record.get("Mã nhiệm vụ"):
+            rows.append(record)
+    return pd.DataFrame(rows)
+
+
+def baseline_validate(frame: pd.DataFrame) -> bool:
+    import great_expectations as gx
+
+    spec = json.loads((EXPECTATIONS_DIR / "nhiem_vu.json").read_text(encoding="utf-8"))
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    batch = context.data_sources.add_pandas("p").add_dataframe_asset("a").add_batch_definition_whole_dataframe("b")
+    suite = context.suites.add(gx.ExpectationSuite(**spec))
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name="v", data=batch, suite=suite))
+    renamed = frame.rename(columns={"Mã nhiệm vụ": "ma_nhiem_vu", "Tên nhiệm vụ": "ten_nhiem_vu",
+                                    "Văn bản giao nhiệm vụ": "van_ban_giao", "Cơ quan chủ trì": "co_quan_chu_tri_raw",
+                                    "Thời hạn": "thoi_han_raw", "Tình trạng": "tinh_trang_raw",
+                                    "Tiến độ (%)": "tien_do", "Ngày hoàn thành": "ngay_hoan_thanh"})
+    renamed["status_code"] = renamed["tinh_trang_raw"]
+    renamed["source_row"] = range(5, 5 + len(renamed))
+    renamed["ngay_hoan_thanh"] = pd.to_datetime(renamed["ngay_hoan_thanh"], format="%d/%m/%Y", errors="coerce")
+    result = definition.run(batch_parameters={"dataframe": renamed},
+                            expectation_parameters={"status_codes": list(STATUSES.values()),
+                                                    "report_date": pd.Timestamp("2026-12-31")})
+    return result.success
+
+
+def baseline_load(url: str, frame: pd.DataFrame) -> None:
+    with warehouse.engine(url).begin() as conn:
+        frame.astype(str).to_sql("bench_baseline_task", conn, schema="staging", if_exists="append", index=False)
+
+
+# ---------------------------------------------------------------- ours
+
+
+def ours(url: str, data: bytes, name: str, agency: str, period: str) -> tuple[float, float, float, int]:
+    started = time.perf_counter()
+    parsed = parse_workbook(Workbook(data, "xlsx"))
+    parsed_at = time.perf_counter()
+    letters = {c: parsed.task_table.letter(c) for c in parsed.task_table.columns}
+    validation.run_suite(parsed.tasks, "nhiem_vu", sheet="NhiemVu", column_letters=letters,
+                         parameters={"status_codes": list(STATUSES), "report_date": pd.Timestamp("2026-12-31")})
+    validated_at = time.perf_counter()
+    obj = warehouse.ReceivedObject(bucket="bench", key=name, version_id="v1", size=len(data),
+                                   received_at=pd.Timestamp.now(tz="UTC").to_pydatetime(), agency_code=agency, period=period)
+
+    class Verdict:  # the fields record_outcome reads
+        accepted, issues, tasks, indicators = True, [], parsed.tasks, parsed.indicators
+        system, error_count, warning_count, nil_report, report_date = "NQ57", 0, 0, False, None
+
+    with warehouse.transaction(url) as conn:
+        submission_id = warehouse.register(conn, obj, name)
+        warehouse.record_outcome(conn, submission_id, Verdict, "NhiemVu", "ChiTieu")
+    loaded_at = time.perf_counter()
+    return parsed_at - started, validated_at - parsed_at, loaded_at - validated_at, len(parsed.tasks)
+
+
+def zip_bomb(path: Path, size: int = 1024**3) -> Path:
+    chunk = b"\0" * (1 << 20)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            for _ in range(size // len(chunk)):
+                member.write(chunk)
+    return path
+
+
+def report(label: str, ours_s: list[float], base_s: list[float]) -> None:
+    total_ours, total_base = sum(ours_s), sum(base_s)
+    print(f"  {label:<9} ours {total_ours:8.2f} s (median {statistics.median(ours_s) * 1000:7.1f} ms/file)   "
+          f"baseline {total_base:8.2f} s (median {statistics.median(base_s) * 1000:7.1f} ms/file)   "
+          f"{total_base / total_ours:5.1f}x")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agencies", type=int, default=60)
+    parser.add_argument("--tasks", type=int, default=300)
+    parser.add_argument("--period", default="2026-10")
+    parser.add_argument("--skip-large", action="store_true", help="skip the 50,000-row file")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="nq57-bench-"))
+    started = time.perf_counter()
+    files = generate(work / "inbox", min(args.agencies, len(reference.agencies())), args.tasks, args.period)
+    print(f"generated {len(files)} submissions x {args.tasks} tasks in {time.perf_counter() - started:.1f} s ({work})")
+
+    services = embedded.start(Settings(object_store_endpoint="unused"), state_dir=work / "services")
+    url = services.warehouse_url
+    warehouse.migrate(url)
+    validation.warm_up()
+    times = {k: [] for k in ("parse", "validate", "load", "base_parse", "base_validate", "base_load")}
+    rows = 0
+    for path in files:
+        data = path.read_bytes()
+        agency = path.parts[-3]
+        p, v, load, n = ours(url, data, path.name + str(time.perf_counter()), agency, args.period)
+        rows += n
+        times["parse"].append(p)
+        times["validate"].append(v)
+        times["load"].append(load)
+        t0 = time.perf_counter()
+        frame = baseline_parse(data)
+        t1 = time.perf_counter()
+        baseline_validate(frame)
+        t2 = time.perf_counter()
+        baseline_load(url, frame)
+        t3 = time.perf_counter()
+        times["base_parse"].append(t1 - t0)
+        times["base_validate"].append(t2 - t1)
+        times["base_load"].append(t3 - t2)
+    print(f"\ningest stages, {len(files)} files, {rows:,} task rows (total, median per file, baseline/ours):")
+    for stage in ("parse", "validate", "load"):
+        report(stage, times[stage], times[f"base_{stage}"])
+    total = [sum(x) for x in zip(times["parse"], times["validate"], times["load"], strict=True)]
+    base_total = [sum(x) for x in zip(times["base_parse"], times["base_validate"], times["base_load"], strict=True)]
+    report("all", total, base_total)
+
+    print("\nparse + validate of one file (full evaluate(): preflight, parse, GX suites):")
+    sizes = [500] if args.skip_large else [500, 50_000]
+    for size in sizes:
+        path = sample_data.write_submission(work / f"big_{size}.xlsx", "BKHCN", args.period, "NQ57",
+                                            sample_data.tasks_for("BKHCN", args.period, size, random.Random(size)),
+                                            random.Random(size))
+        data = path.read_bytes()
+        t0 = time.perf_counter()
+        result = evaluate(data, path.name, expected_agency="BKHCN", expected_period=args.period)
+        elapsed = time.perf_counter() - t0
+        print(f"  {size:>6,} rows ({len(data) / 2**20:5.1f} MiB): {elapsed:6.2f} s, "
+              f"{len(result.tasks) / elapsed:9,.0f} rows/s, accepted={result.accepted}")
+
+    bomb = zip_bomb(work / "bomb.xlsx")
+    data = bomb.read_bytes()
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    result = evaluate(data, "bomb.xlsx")
+    elapsed = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rule = result.issues[0].rule if result.issues else "-"
+    print(f"\nzip bomb: {len(data) / 2**20:.1f} MiB on disk, 1 GiB declared inside: refused with {rule} in "
+          f"{elapsed * 1000:.1f} ms, peak traced memory {peak / 2**20:.1f} MiB")
+    with warehouse.engine(url).begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS staging.bench_baseline_task"))
+    services.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
