@@ -1,7 +1,7 @@
 -- One row per received upload (every version). is_latest marks the newest accepted version of
 -- (agency, period, system): that one's rows are the agency's report. On time = received before 00:00 on
 -- the 21st of the month after the period, Vietnam time.
-CREATE VIEW mart.v_submissions AS
+CREATE VIEW mart.v_submissions WITH (security_invoker = true) AS
 WITH ranked AS (
     SELECT s.*,
            row_number() OVER (

@@ -1,6 +1,6 @@
 -- One row per task per system per period, from the latest accepted submission of each agency
 -- (before cross-system dedupe), with provenance back to the file, sheet and row.
-CREATE VIEW mart.v_tasks AS
+CREATE VIEW mart.v_tasks WITH (security_invoker = true) AS
 SELECT lower(l.system) || ':' || l.agency_code || ':' || t.task_code          AS unified_task_id,
        l.period,
        t.lead_agency_code,

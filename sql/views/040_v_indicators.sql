@@ -1,6 +1,6 @@
 -- One row per indicator per reporting agency per period, with the catalogue's 2030 target
 -- (operator + bounds) and whether the reported value meets it.
-CREATE VIEW mart.v_indicators AS
+CREATE VIEW mart.v_indicators WITH (security_invoker = true) AS
 SELECT l.period,
        l.agency_code,
        i.indicator_code,

@@ -9,6 +9,7 @@ import pytest
 
 from nq57 import objectstore, warehouse
 from nq57.settings import get_settings
+
 from workbooks import filled_bytes, task
 
 pytestmark = pytest.mark.integration

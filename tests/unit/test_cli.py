@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from nq57.cli import main
+
 from workbooks import filled_bytes, task
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from nq57 import submission
 from nq57.template import FIRST_DATA_ROW
+
 from workbooks import filled, filled_bytes, task, to_bytes
 
 TODAY = dt.date(2026, 11, 15)
