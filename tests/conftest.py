@@ -26,15 +26,19 @@ TODAY = dt.date(2026, 11, 15)
 
 
 @pytest.fixture(scope="session")
-def services(tmp_path_factory):
+def services():
     """The embedded S3 server, and PostgreSQL from WAREHOUSE_URL or the embedded server."""
+    import shutil
+
     from nq57 import embedded
     from nq57.settings import Settings
 
-    settings = Settings(object_store_endpoint=None)
-    found = embedded.start(settings, state_dir=tmp_path_factory.mktemp("services"))
+    # Not under pytest's basetemp: a concurrent pytest run prunes old basetemps, data directory included.
+    state = Path(tempfile.mkdtemp(prefix="nq57-test-services-"))
+    found = embedded.start(Settings(object_store_endpoint=None), state_dir=state)
     yield found
     found.stop()
+    shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture

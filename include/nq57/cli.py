@@ -82,7 +82,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         for item in found:
             outcome = pipeline.ingest(services, item)
             pipeline.publish_feedback(services, outcome)
+        pipeline.consolidate_period(services, args.period)
+        report_location = pipeline.publish_report(services, args.period)
         print(summary.render(services.warehouse_url, args.period))
+        print(f"Monthly report: {report_location}")
     finally:
         services.stop()
     return 0
@@ -97,23 +100,72 @@ def cmd_demo(args: argparse.Namespace) -> int:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="nq57-demo-"))
     inbox = workdir / "inbox"
     files = sample_data.generate(inbox, period, agencies=args.agencies, seed=args.seed)
-    print(f"[1/4] {len(files)} sample submissions for {period} written to {inbox}")
+    print(f"[1/5] {len(files)} sample submissions for {period} written to {inbox}")
     services = embedded.start(state_dir=workdir / "services")
     try:
         pipeline.prepare(services)
         client = objectstore.connect(services.store)
         uploaded = objectstore.upload_inbox(client, get_settings().buckets.submissions, inbox)
-        print(f"[2/4] uploaded {sum(u for _, u in uploaded)} files to s3://{get_settings().buckets.submissions} "
+        print(f"[2/5] uploaded {sum(u for _, u in uploaded)} files to s3://{get_settings().buckets.submissions} "
               f"at {services.store.endpoint}")
         env = airflow_runner.airflow_env(workdir / "airflow", services.env())
         airflow_runner.prepare_home(env)
-        print("[3/4] running the real DAG: airflow dags test nq57_ingest")
+        print("[3/5] running the real DAG: airflow dags test nq57_ingest")
         airflow_runner.dags_test("nq57_ingest", env)
-        print("[4/4] warehouse summary (mart views):")
+        print(f"[4/5] running the real DAG: airflow dags test nq57_consolidate (period {period})")
+        airflow_runner.dags_test("nq57_consolidate", env, conf=json.dumps({"period": period}))
+        print("[5/5] warehouse summary (mart views):")
         print(summary.render(services.warehouse_url, period))
-        print(f"\nWorking files (sample data, Airflow home, embedded PostgreSQL): {workdir}")
+        from nq57 import report
+
+        settings = get_settings()
+        local_report = workdir / report.report_key(period).rsplit("/", 1)[-1]
+        local_report.write_bytes(objectstore.fetch(client, settings.buckets.reports, report.report_key(period)))
+        print(f"\nMonthly report: s3://{settings.buckets.reports}/{report.report_key(period)}, copied to {local_report}")
+        print(f"Working files (sample data, Airflow home, embedded PostgreSQL): {workdir}")
     finally:
         services.stop()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from nq57 import report
+
+    services = _services(args)
+    try:
+        data = report.build_report(report.load_report_data(services.warehouse_url, args.period))
+    finally:
+        services.stop()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"monthly report for {args.period} written: {out}")
+    return 0
+
+
+def cmd_review_export(args: argparse.Namespace) -> int:
+    from nq57 import review
+
+    services = _services(args)
+    try:
+        count = review.write_export(services.warehouse_url, args.period, Path(args.out))
+    finally:
+        services.stop()
+    print(f"{count} pairs to review for {args.period} written: {args.out}")
+    return 0
+
+
+def cmd_review_import(args: argparse.Namespace) -> int:
+    from nq57 import review
+
+    services = _services(args)
+    try:
+        result = review.import_review(services.warehouse_url, Path(args.file).read_bytes(), Path(args.file).name,
+                                      reviewer=args.reviewer)
+    finally:
+        services.stop()
+    print(f"review decisions applied: {result.confirmed} confirmed, {result.rejected} rejected, "
+          f"{result.skipped} rows without a decision")
     return 0
 
 
@@ -171,6 +223,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workdir")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("report", help="write the monthly consolidated report from the warehouse")
+    p.add_argument("--period", type=_period, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_report)
+
+    review = sub.add_parser("review", help="the human review loop for uncertain NQ57/NQ71 pairs")
+    review_sub = review.add_subparsers(dest="review_command", required=True)
+    p = review_sub.add_parser("export", help="write the open review queue of a period to Excel")
+    p.add_argument("--period", type=_period, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_review_export)
+    p = review_sub.add_parser("import", help="apply a filled review file to the crosswalk")
+    p.add_argument("file")
+    p.add_argument("--reviewer", help="who decided, when the file's 'Người duyệt' column is empty")
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_review_import)
 
     p = sub.add_parser("policies", help="write per-agency object-store policies and the mc init script")
     p.add_argument("out_dir")

@@ -81,3 +81,34 @@ def publish_feedback(services: Services, outcome: dict) -> str:
     objectstore.put_bytes(client, settings.buckets.feedback, key, body)
     warehouse.set_feedback_key(services.warehouse_url, outcome["submission_id"], key)
     return f"{settings.buckets.feedback}/{key}"
+
+
+def periods_to_consolidate(services: Services, requested: str | None, today: dt.date | None = None) -> list[str]:
+    """The requested period; else the previous month (the one being reported on) and every period whose
+    submissions changed since it was last consolidated."""
+    from nq57 import consolidate
+
+    if requested:
+        return [requested]
+    first = (today or dt.date.today()).replace(day=1)
+    previous = (first - dt.timedelta(days=1)).strftime("%Y-%m")
+    return sorted({previous, *consolidate.periods_to_consolidate(services.warehouse_url)})
+
+
+def consolidate_period(services: Services, period: str) -> dict:
+    from nq57 import consolidate
+
+    warehouse.migrate(services.warehouse_url)
+    return consolidate.consolidate_period(services.warehouse_url, period)
+
+
+def publish_report(services: Services, period: str) -> str:
+    """Build the monthly consolidated report from the mart views and store it in `nq57-reports/<period>/`."""
+    from nq57 import report
+
+    body = report.build_report(report.load_report_data(services.warehouse_url, period))
+    settings = get_settings()
+    key = report.report_key(period)
+    objectstore.put_bytes(objectstore.connect(services.store), settings.buckets.reports, key, body)
+    log.info("monthly report for %s: %s/%s", period, settings.buckets.reports, key)
+    return f"{settings.buckets.reports}/{key}"

@@ -1,9 +1,10 @@
 """Checks on an upload's raw bytes before any parser touches them.
 
-Everything here looks only at metadata that is cheap and bounded to read: magic bytes, the zip
-central directory, the compound-file (OLE2) directory, a few small XML parts and the first
-kilobytes of each worksheet. Nothing is ever decompressed in full, so a hostile upload is refused
-in milliseconds with little memory, and each refusal tells the agency in Vietnamese what to fix.
+Everything here looks only at what is cheap and bounded to read: magic bytes, the zip central
+directory, the compound-file (OLE2) directory and BIFF record headers, three small XML parts
+(each read with a size cap) and the first 16 KB of each worksheet. Worksheets are never inflated
+in full, so a hostile upload is refused in milliseconds with little memory, and each refusal tells
+the agency in Vietnamese what is wrong and how to fix it.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
          "để sửa trực tiếp cấu trúc bên trong tệp."),
     ),
     "file.too_many_rows": (
-        "Trang tính “{sheet}” có {rows} dòng, vượt quá giới hạn {limit} dòng cho mỗi trang tính.",
+        "Trang tính “{sheet}” có {rows}, vượt quá giới hạn {limit} dòng cho mỗi trang tính.",
         ("Vui lòng xóa các dòng thừa, kể cả các dòng trống đã được tô màu hoặc kẻ khung ở cuối "
          "trang tính (chọn các dòng đó › Xóa), lưu lại rồi tải lên lại."),
     ),
@@ -345,7 +346,7 @@ def _check_zip(data: bytes, limits: Limits) -> list[Issue]:
         workbook = _parse_part(zf, by_name[_WORKBOOK], _WORKBOOK)
         if _local(workbook.tag) != "workbook":
             raise _Refuse(_issue("file.corrupt", detail=f"phần {_WORKBOOK} không phải là danh mục sổ làm việc"))
-        issues += _check_sheet_rows(zf, by_name, _worksheets(zf, by_name, workbook), limits)
+        issues += _check_sheet_rows(zf, _worksheets(zf, by_name, workbook), limits)
         return issues
 
 
@@ -374,11 +375,12 @@ def _locate_central_directory(data: bytes) -> tuple[int, int, int] | None:
     _, _, _, _, entries, cd_size, cd_offset, _ = struct.unpack_from("<IHHHHIIH", data, pos)
     end = pos
     zip64 = entries == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF
-    if zip64 and pos >= 76 and data[pos - 20 : pos - 16] == b"PK\x06\x07":
+    if zip64:
         record = pos - 20 - 56
-        if data[record : record + 4] == b"PK\x06\x06":
-            entries, cd_size = struct.unpack_from("<QQ", data, record + 32)
-            end = record
+        if record < 0 or data[pos - 20 : pos - 16] != b"PK\x06\x07" or data[record : record + 4] != b"PK\x06\x06":
+            return None  # placeholders without a zip64 record: zipfile will call it corrupt
+        entries, cd_size = struct.unpack_from("<QQ", data, record + 32)
+        end = record
     start = end - cd_size
     if start < 0:
         return None
@@ -571,7 +573,6 @@ def _worksheets(
 
 def _check_sheet_rows(
     zf: zipfile.ZipFile,
-    by_name: dict[str, zipfile.ZipInfo],
     sheets: list[tuple[str, zipfile.ZipInfo]],
     limits: Limits,
 ) -> list[Issue]:
@@ -586,15 +587,21 @@ def _check_sheet_rows(
         rows = _dimension_rows(head)
         if rows is not None and rows > limit:
             issues.append(
-                _issue("file.too_many_rows", sheet=sheet_name, rows=_vn_number(rows), limit=_vn_number(limit))
+                _issue(
+                    "file.too_many_rows",
+                    sheet=sheet_name,
+                    rows=f"{_vn_number(rows)} dòng",
+                    limit=_vn_number(limit),
+                )
             )
         elif info.file_size > budget:
+            # No <dimension>, or one that understates the sheet: judge by declared size instead.
             estimate = info.file_size // _SHEET_BYTES_PER_ROW
             issues.append(
                 _issue(
                     "file.too_many_rows",
                     sheet=sheet_name,
-                    rows=f"ước tính khoảng {_vn_number(estimate)} (theo dung lượng dữ liệu "
+                    rows=f"khoảng {_vn_number(estimate)} dòng (ước tính theo dung lượng dữ liệu "
                     f"{_mb(info.file_size)} MB)",
                     limit=_vn_number(limit),
                 )
@@ -814,7 +821,7 @@ def _check_ole_unsafe(data: bytes, limits: Limits) -> list[Issue]:
                 _issue(
                     "file.too_many_rows",
                     sheet=name,
-                    rows=_vn_number(rows),
+                    rows=f"{_vn_number(rows)} dòng",
                     limit=_vn_number(limits.max_rows),
                 )
             )

@@ -147,8 +147,9 @@ def write_submission(path: Path, agency: str, period: str, system: str, tasks: l
             sheet.cell(row_no, 4, group)
             row_no += 1
         status, progress, done = _status(task, period, random.Random(task.key + period))
-        own_code = f"{prefix}-{agency}-{task.key[-4:]}"
-        other_code = f"{'NQ71' if prefix == 'NQ57' else 'NQ57'}-{agency}-{task.key[-4:]}"
+        number_in_agency = task.key.rsplit("-", 1)[-1]
+        own_code = f"{prefix}-{agency}-{number_in_agency}"
+        other_code = f"{'NQ71' if prefix == 'NQ57' else 'NQ57'}-{agency}-{number_in_agency}"
         deadline_text = (
             task.deadline.strftime("%d/%m/%Y") if system == "NQ57" else f"{task.deadline.month:02d}/{task.deadline.year}"
         )

@@ -158,12 +158,19 @@ def bof(substream: int) -> bytes:
     return rec(0x0809, struct.pack("<HHHHII", 0x0600, substream, 0x0DBB, 0x07CC, 0, 6))
 
 
-def biff8_workbook(sheets: dict[str, list[list[float]]], *, filepass: bool = False, dim_rows: int | None = None) -> bytes:
+def biff8_workbook(
+    sheets: dict[str, list[list[float]]],
+    *,
+    filepass: bool = False,
+    dim_rows: int | None = None,
+    sheet_type: int = 0,
+) -> bytes:
     """A BIFF8 Workbook stream: globals (BOF, [FILEPASS], CODEPAGE, BOUNDSHEETs, EOF) then, per
-    sheet, BOF, DIMENSIONS, NUMBER cells, EOF."""
+    sheet, BOF, DIMENSIONS, NUMBER cells, EOF. sheet_type 1 marks Excel 4.0 macro sheets."""
 
     def boundsheet(offset: int, name: str) -> bytes:
-        return rec(0x0085, struct.pack("<IBBBB", offset, 0, 0, len(name), 1) + name.encode("utf-16-le"))
+        header = struct.pack("<IBBBB", offset, 0, sheet_type, len(name), 1)
+        return rec(0x0085, header + name.encode("utf-16-le"))
 
     head = bof(0x0005)
     if filepass:
@@ -380,6 +387,15 @@ def test_xls_with_vba_storage_is_a_macro_workbook() -> None:
     result = check_upload(data, "macro.xls")
     assert_refused(result, "file.macro")
     assert "VBA" in result.issues[0].message
+
+
+def test_excel4_macro_sheets_are_macro_workbooks() -> None:
+    xlsx = rezip(openpyxl_xlsx(), add={"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"})
+    xls = build_cfb({"Workbook": biff8_workbook({"Macro1": [[1.0]]}, sheet_type=1)})
+    for data in (xlsx, xls):
+        result = check_upload(data, "a.xlsx")
+        assert_refused(result, "file.macro")
+        assert "macro Excel 4.0" in result.issues[0].message
 
 
 @pytest.fixture(scope="module")
