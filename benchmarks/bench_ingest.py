@@ -31,6 +31,7 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from nq57 import embedded, reference, sample_data, validation, warehouse  # noqa: E402
+from nq57.dedupe.synthetic import labelled_pairs  # noqa: E402
 from nq57.parse import parse_workbook  # noqa: E402
 from nq57.settings import EXPECTATIONS_DIR, Settings  # noqa: E402
 from nq57.submission import evaluate  # noqa: E402
@@ -38,16 +39,12 @@ from nq57.vocabulary import STATUSES  # noqa: E402
 from nq57.workbook import Workbook  # noqa: E402
 
 
-def generate(out: Path, agencies: int, tasks: int, period: str) -> list[Path]:
-    rng = random.Random(7)
-    codes = list(reference.agencies())[:agencies]
-    files = []
-    for agency in codes:
-        batch = sample_data.tasks_for(agency, period, tasks, rng)
-        for system in ("NQ57", "NQ71"):
-            path = out / agency / period / f"{agency}_{system}.xlsx"
-            files.append(sample_data.write_submission(path, agency, period, system, batch, rng))
-    return files
+def big_file(path: Path, rows: int, period: str) -> Path:
+    """One agency's NQ57 file with `rows` tasks (realistic rows repeated under fresh codes)."""
+    base, _, _ = labelled_pairs(seed=rows, agencies=1, tasks_per_agency=min(rows, 300), codes=["BKHCN"])
+    records = base.to_dict("records")
+    tasks = [{**records[n % len(records)], "task_code": f"NQ57-BKHCN-{n:06d}", "link_code": None} for n in range(rows)]
+    return sample_data.write_submission(path, "BKHCN", period, "NQ57", tasks, random.Random(rows))
 
 
 # ---------------------------------------------------------------- the usual hand-written way
@@ -149,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="nq57-bench-"))
     started = time.perf_counter()
-    files = generate(work / "inbox", min(args.agencies, len(reference.agencies())), args.tasks, args.period)
+    files = sample_data.generate(work / "inbox", args.period, agencies=min(args.agencies, len(reference.agencies())),
+                                 seed=7, tasks_per_agency=args.tasks)
     print(f"generated {len(files)} submissions x {args.tasks} tasks in {time.perf_counter() - started:.1f} s ({work})")
 
     services = embedded.start(Settings(object_store_endpoint="unused"), state_dir=work / "services")
@@ -186,9 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nparse + validate of one file (full evaluate(): preflight, parse, GX suites):")
     sizes = [500] if args.skip_large else [500, 50_000]
     for size in sizes:
-        path = sample_data.write_submission(work / f"big_{size}.xlsx", "BKHCN", args.period, "NQ57",
-                                            sample_data.tasks_for("BKHCN", args.period, size, random.Random(size)),
-                                            random.Random(size))
+        path = big_file(work / f"big_{size}.xlsx", size, args.period)
         data = path.read_bytes()
         t0 = time.perf_counter()
         result = evaluate(data, path.name, expected_agency="BKHCN", expected_period=args.period)

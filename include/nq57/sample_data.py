@@ -1,180 +1,115 @@
-"""Realistic Vietnamese sample submissions for both systems, laid out like the bucket.
+"""Realistic Vietnamese sample submissions for both systems, laid out like the bucket, with labelled truth.
 
-`DIR/<agency>/<YYYY-MM>/<agency>_<system>_<YYYY-MM>.xlsx`. Task wording follows the seed documents
-(04-TB/BCĐTW, 71/NQ-CP, 10467/VPCP-KGVX). The same real task appears in both systems under different codes
-and wording; a few files carry deliberate errors so the feedback path is exercised.
+`DIR/<agency>/<YYYY-MM>/<agency>_<system>_<YYYY-MM>.xlsx`, plus `DIR/truth_<YYYY-MM>.csv` listing which NQ57
+and NQ71 codes are the same real task. Task wording comes from `dedupe.synthetic` (the style of the seed
+documents: paraphrases, abbreviations, link codes, and hard negatives such as recurring monthly reports
+and near-identical tasks of one agency). A few NQ71 files carry deliberate errors so the rejection and
+feedback path is exercised, and some linked tasks report different statuses in the two systems.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl.workbook import Workbook
 
 from nq57 import reference
+from nq57.dedupe.synthetic import format_deadline, labelled_pairs
 from nq57.template import FIRST_DATA_ROW, build_template
 from nq57.values import period_end
 from nq57.vocabulary import SHEET_INDICATORS, SHEET_INFO, SHEET_TASKS, STATUSES
 
-SUBJECTS = (
-    "cơ sở dữ liệu quốc gia về khoa học, công nghệ và đổi mới sáng tạo",
-    "nền tảng số dùng chung của ngành",
-    "hệ thống thông tin giải quyết thủ tục hành chính",
-    "trung tâm dữ liệu của bộ, ngành",
-    "chương trình đào tạo nhân lực công nghệ số",
-    "quỹ đổi mới sáng tạo của doanh nghiệp",
-    "hạ tầng mạng 5G tại khu công nghiệp",
-    "mô hình hợp tác Nhà nước - Nhà trường - Nhà doanh nghiệp",
-    "dịch vụ công trực tuyến toàn trình",
-    "chữ ký số cho người dân",
-    "hồ sơ sức khỏe điện tử",
-    "sàn giao dịch dữ liệu",
-    "phòng thí nghiệm trọng điểm",
-    "khu công nghệ cao",
-    "trung tâm đổi mới sáng tạo quốc gia",
-)
-ACTIONS = (
-    ("Xây dựng", "Đề án"),
-    ("Hoàn thiện", "Nghị định"),
-    ("Triển khai", "Kế hoạch"),
-    ("Ban hành quy chế vận hành", "Quyết định"),
-    ("Sửa đổi, bổ sung quy định về", "Thông tư"),
-    ("Đánh giá kết quả thực hiện", "Báo cáo"),
-)
-DOCUMENTS = (("57-NQ/TW", "II.3"), ("71/NQ-CP", "III.1"), ("04-TB/BCĐTW", "II.5.d"), ("10467/VPCP-KGVX", "2"))
-ABBREVIATIONS = (
-    ("khoa học, công nghệ và đổi mới sáng tạo", "KH,CN&ĐMST"),
-    ("khoa học và công nghệ", "KH&CN"),
-    ("chuyển đổi số", "CĐS"),
-    ("đổi mới sáng tạo", "ĐMST"),
-    ("công nghệ thông tin", "CNTT"),
-)
-GROUPS = ("I. Về hoàn thiện thể chế, chính sách", "II. Về hạ tầng và chuyển đổi số", "III. Về nhân lực và đổi mới sáng tạo")
+DEFECTS = ("invalid_status", "missing_completion_date", "duplicate_code")
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
-@dataclass(frozen=True)
-class SampleTask:
-    """A real task and how each system words it."""
-
-    key: str
-    lead: str
-    name: str
-    name_nq71: str
-    document: str
-    item: str
-    deadline: dt.date
-    product: str
-    group: str
-
-
-def _paraphrase(name: str, rng: random.Random) -> str:
-    """How the other system tends to write the same task: abbreviations, reordered or trimmed clauses."""
-    out = name
-    for long, short in ABBREVIATIONS:
-        if long in out and rng.random() < 0.8:
-            out = out.replace(long, short)
-    if rng.random() < 0.3:
-        out = out.replace("Xây dựng", "Xây dựng và triển khai")
-    if rng.random() < 0.2:
-        out = out + " theo chỉ đạo"
-    return out
-
-
-def tasks_for(agency: str, period: str, count: int, rng: random.Random) -> list[SampleTask]:
-    year = int(period[:4])
-    tasks = []
-    for index in range(count):
-        subject = rng.choice(SUBJECTS)
-        action, product = rng.choice(ACTIONS)
-        document, item = rng.choice(DOCUMENTS)
-        name = f"{action} {subject}"
-        if index % 7 == 3:
-            name += f" giai đoạn {year}-{year + 5}"
-        deadline = dt.date(year + rng.choice((-1, 0, 0, 1)), rng.choice((3, 6, 9, 12)), 1)
-        deadline = period_end(f"{deadline.year:04d}-{deadline.month:02d}")
-        tasks.append(SampleTask(
-            key=f"{agency}-{index:04d}", lead=agency, name=f"{name} (nhiệm vụ {index + 1})", name_nq71="",
-            document=document, item=f"{item}.{index % 9 + 1}", deadline=deadline, product=product,
-            group=GROUPS[index % len(GROUPS)],
-        ))
-    return [
-        SampleTask(**{**t.__dict__, "name_nq71": _paraphrase(t.name, rng)}) for t in tasks
-    ]
-
-
-def _status(task: SampleTask, period: str, rng: random.Random) -> tuple[str, float | None, dt.date | None]:
+def _status(deadline: dt.date | None, deadline_type: str, period: str, rng: random.Random
+            ) -> tuple[str, float | None, dt.date | None]:
     end = period_end(period)
-    if rng.random() < 0.1:
+    if deadline_type in {"THUONG_XUYEN", "HANG_NAM"} or deadline is None:
         return "THUONG_XUYEN", None, None
     if rng.random() < 0.4:
-        done = min(end, task.deadline + dt.timedelta(days=rng.choice((-40, -10, 5, 20))))
-        return ("HT_DUNG_HAN" if done <= task.deadline else "HT_QUA_HAN"), 100.0, done
+        done = min(end, deadline + dt.timedelta(days=rng.choice((-40, -10, 5, 20))))
+        return ("HT_DUNG_HAN" if done <= deadline else "HT_QUA_HAN"), 100.0, done
     progress = float(rng.choice((0, 20, 50, 80)))
-    overdue = end > task.deadline
+    overdue = end > deadline
     if progress == 0:
         return ("CHUA_QUA_HAN" if overdue else "CHUA_DEN_HAN"), 0.0, None
     return ("DANG_QUA_HAN" if overdue else "DANG_TRONG_HAN"), progress, None
 
 
-def write_submission(path: Path, agency: str, period: str, system: str, tasks: list[SampleTask],
-                     rng: random.Random, defect: str | None = None) -> Path:
+def write_submission(path: Path, agency: str, period: str, system: str, tasks: Iterable[dict],
+                     rng: random.Random, defect: str | None = None, status_keys: dict[str, str] | None = None) -> Path:
+    """Fill the official template with `tasks` (rows with the dedupe input columns). `status_keys` maps a
+    task code to the key that seeds its status, so both systems' entries of one task usually agree."""
     workbook: Workbook = build_template(system, agency, period)
     info = workbook[SHEET_INFO]
     report_day = period_end(period) + dt.timedelta(days=rng.randint(5, 18))
+    contact = rng.choice(("Nguyễn Văn An", "Trần Thị Bình", "Lê Minh Châu", "Phạm Thu Hà"))
     for row in info.iter_rows(min_row=4):
         code = row[1].value
         if code == "ngay_bao_cao":
             row[2].value = report_day.strftime("%d/%m/%Y")
         elif code == "nguoi_lap":
-            row[2].value = rng.choice(("Nguyễn Văn An", "Trần Thị Bình", "Lê Minh Châu", "Phạm Thu Hà"))
+            row[2].value = contact
         elif code == "dien_thoai":
             row[2].value = "0243" + str(rng.randint(1000000, 9999999))
         elif code == "email":
             row[2].value = f"baocao.{agency.lower()}@example.gov.vn"
     sheet = workbook[SHEET_TASKS]
-    row_no = FIRST_DATA_ROW
-    group = None
-    task_rows: list[int] = []
-    tasks = sorted(tasks, key=lambda t: t.group)
-    prefix = "NQ57" if system == "NQ57" else "NQ71"
-    for number, task in enumerate(tasks, start=1):
-        if task.group != group:
-            group = task.group
-            sheet.cell(row_no, 1, group.split(".")[0])
-            sheet.cell(row_no, 4, group)
+    rows = sorted(tasks, key=lambda t: (str(t["assigning_doc"]), str(t["task_code"])))
+    row_no, group, sections, task_rows = FIRST_DATA_ROW, None, 0, []
+    for number, task in enumerate(rows, start=1):
+        if task["assigning_doc"] != group:
+            group = task["assigning_doc"]
+            sheet.cell(row_no, 1, ROMAN[sections % len(ROMAN)])
+            sheet.cell(row_no, 4, f"Nhiệm vụ giao tại văn bản {group}")
+            sections += 1
             row_no += 1
-        status, progress, done = _status(task, period, random.Random(task.key + period))
-        number_in_agency = task.key.rsplit("-", 1)[-1]
-        own_code = f"{prefix}-{agency}-{number_in_agency}"
-        other_code = f"{'NQ71' if prefix == 'NQ57' else 'NQ57'}-{agency}-{number_in_agency}"
-        deadline_text = (
-            task.deadline.strftime("%d/%m/%Y") if system == "NQ57" else f"{task.deadline.month:02d}/{task.deadline.year}"
-        )
+        key = (status_keys or {}).get(task["task_code"], task["task_code"])
+        status, progress, done = _status(task["deadline_date"], task["deadline_type"], period,
+                                         random.Random(f"{key}{period}"))
+        if system == "NQ71" and status_keys and rng.random() < 0.08 and status == "DANG_TRONG_HAN":
+            status = "DANG_QUA_HAN"  # the two systems disagree: kept and shown, never merged silently
+        deadline = task["deadline_date"]
+        deadline_text = (deadline.strftime("%d/%m/%Y") if system == "NQ57" and deadline is not None
+                         and task["deadline_type"] not in {"THUONG_XUYEN", "HANG_NAM"}
+                         else format_deadline(deadline, task["deadline_type"]))
         values = {
             1: str(number),
-            2: own_code,
-            3: other_code if number % 5 == 0 else None,
-            4: task.name if system == "NQ57" else task.name_nq71,
-            5: task.document,
-            6: task.item,
-            7: reference.agencies()[task.lead].name if number % 4 == 0 else task.lead,
+            2: task["task_code"],
+            3: task.get("link_code"),
+            4: task["task_name"],
+            5: task["assigning_doc"],
+            6: task.get("doc_item"),
+            7: reference.agencies()[agency].name if number % 4 == 0 else agency,
             8: "BTC; BKHCN" if number % 6 == 0 else None,
-            9: "Thường xuyên" if status == "THUONG_XUYEN" else deadline_text,
-            10: task.product,
+            9: deadline_text,
+            10: task.get("product"),
             11: STATUSES[status],
             12: progress,
             13: done.strftime("%d/%m/%Y") if done else None,
-            14: f"Đã trình {task.product} lên cấp có thẩm quyền" if done else None,
+            14: f"Đã trình {task.get('product') or 'sản phẩm'} lên cấp có thẩm quyền" if done else None,
             15: "Chờ ý kiến thẩm định của các bộ, ngành" if status in {"DANG_QUA_HAN", "CHUA_QUA_HAN"} else None,
-            16: None,
         }
         for column, value in values.items():
             sheet.cell(row_no, column, value)
         task_rows.append(row_no)
         row_no += 1
+    _apply_defect(sheet, task_rows, defect)
+    _write_indicators(workbook, agency, rng)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def _apply_defect(sheet, task_rows: list[int], defect: str | None) -> None:
+    if defect is None or len(task_rows) < 4:
+        return
     if defect == "invalid_status":
         sheet.cell(task_rows[1], 11, "Đang làm")
     elif defect == "missing_completion_date":
@@ -184,44 +119,43 @@ def write_submission(path: Path, agency: str, period: str, system: str, tasks: l
         sheet.cell(task_rows[0], 13, None)
     elif defect == "duplicate_code":
         sheet.cell(task_rows[3], 2, sheet.cell(task_rows[2], 2).value)
-    indicators = workbook[SHEET_INDICATORS]
-    monitored = [i for i in reference.indicators().values() if i.monitoring_agency == agency and i.target_op != "qualitative"]
+
+
+def _write_indicators(workbook: Workbook, agency: str, rng: random.Random) -> None:
+    sheet = workbook[SHEET_INDICATORS]
+    monitored = [i for i in reference.indicators().values()
+                 if i.monitoring_agency == agency and i.target_op != "qualitative"]
     for offset, indicator in enumerate(monitored):
         target = indicator.target_low or 1
-        value = round(target * rng.uniform(0.6, 1.1), 1)
-        indicators.cell(FIRST_DATA_ROW + offset, 1, offset + 1)
-        indicators.cell(FIRST_DATA_ROW + offset, 2, indicator.code)
-        indicators.cell(FIRST_DATA_ROW + offset, 3, indicator.name)
-        indicators.cell(FIRST_DATA_ROW + offset, 4, indicator.unit)
-        indicators.cell(FIRST_DATA_ROW + offset, 5, value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    return path
-
-
-DEFECTS = ("invalid_status", "missing_completion_date", "duplicate_code")
+        sheet.cell(FIRST_DATA_ROW + offset, 1, offset + 1)
+        sheet.cell(FIRST_DATA_ROW + offset, 2, indicator.code)
+        sheet.cell(FIRST_DATA_ROW + offset, 3, indicator.name)
+        sheet.cell(FIRST_DATA_ROW + offset, 4, indicator.unit)
+        sheet.cell(FIRST_DATA_ROW + offset, 5, round(target * rng.uniform(0.6, 1.1), 1))
 
 
 def generate(out_dir: Path, period: str, agencies: int = 6, seed: int = 0, tasks_per_agency: int = 12) -> list[Path]:
-    """Write both systems' submissions for the first `agencies` agencies; every fifth file has a defect."""
+    """Both systems' submissions for `agencies` agencies, and `truth_<period>.csv` with the true links."""
+    nq57, nq71, truth = labelled_pairs(seed=seed, agencies=agencies, tasks_per_agency=tasks_per_agency,
+                                       codes=_pick_agencies(agencies))
+    status_keys = {code71: code57 for code57, code71 in truth}
     rng = random.Random(seed)
-    codes = _pick_agencies(agencies)
     written = []
-    for index, agency in enumerate(codes):
-        tasks = tasks_for(agency, period, tasks_per_agency, rng)
-        shared = tasks[: int(len(tasks) * 0.7)]
-        nq57_only = tasks
-        nq71 = shared
-        for system, subset in (("NQ57", nq57_only), ("NQ71", nq71)):
+    for index, agency in enumerate(sorted(set(nq57["lead_agency_code"]))):
+        for system, frame in (("NQ57", nq57), ("NQ71", nq71)):
+            rows = frame[frame["lead_agency_code"] == agency].to_dict("records")
             defect = DEFECTS[(index // 3) % len(DEFECTS)] if system == "NQ71" and index % 3 == 2 else None
             path = out_dir / agency / period / f"{agency}_{system}_{period}.xlsx"
-            written.append(write_submission(path, agency, period, system, subset, rng, defect))
+            written.append(write_submission(path, agency, period, system, rows, rng, defect, status_keys))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / f"truth_{period}.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["nq57_task_code", "nq71_task_code"])
+        writer.writerows(sorted(truth))
     return written
 
 
 def _pick_agencies(count: int) -> list[str]:
-    preferred = ["BKHCN", "BTC", "T01", "T79", "BGDDT", "BYT", "BCA", "NHNN", "VPCP", "T48", "T31", "T92"]
-    rest = [c for c in reference.agencies() if c not in preferred]
-    return (preferred + rest)[:count]
-
-
+    """The agencies a reader of the demo knows first (and those monitoring indicators), then the rest."""
+    preferred = ["BKHCN", "BTC", "T01", "T79", "BYT", "NHNN", "VPCP", "BCA", "BGDDT", "T48", "T31", "T92"]
+    return (preferred + [c for c in reference.agencies() if c not in preferred])[:count]

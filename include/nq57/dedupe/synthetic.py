@@ -628,12 +628,13 @@ def _row(rng: random.Random, code: str, agency: str, task: _Task, heavy: bool) -
 
 
 def labelled_pairs(
-    seed: int = 0, agencies: int = 20, tasks_per_agency: int = 25
+    seed: int = 0, agencies: int = 20, tasks_per_agency: int = 25, codes: list[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[str, str]]]:
     """(NQ57 tasks, NQ71 tasks, true links as {(nq57_task_code, nq71_task_code)}); same seed, same data.
 
     Each frame has `agencies * tasks_per_agency` rows with the linker's input columns, in shuffled
-    order. Lead agencies are drawn from the shipped reference list (`nq57.reference.agencies()`).
+    order. Lead agencies are `codes` when given, else drawn from the shipped reference list
+    (`nq57.reference.agencies()`).
     """
     catalogue = reference_agencies()
     if not 1 <= agencies <= len(catalogue):
@@ -641,7 +642,7 @@ def labelled_pairs(
     if tasks_per_agency < 1:
         raise ValueError("tasks_per_agency must be positive")
     rng = random.Random(seed)
-    chosen = sorted(rng.sample(sorted(catalogue), agencies))
+    chosen = sorted(codes[:agencies]) if codes else sorted(rng.sample(sorted(catalogue), agencies))
     plans = [_agency_tasks(rng, code, tasks_per_agency, catalogue[code].kind == "province") for code in chosen]
 
     # Single-system twins across agencies: agency k's NQ57-only task reappears word for word as an
