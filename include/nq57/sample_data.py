@@ -73,8 +73,10 @@ def write_submission(path: Path, agency: str, period: str, system: str, tasks: I
         key = (status_keys or {}).get(task["task_code"], task["task_code"])
         status, progress, done = _status(task["deadline_date"], task["deadline_type"], period,
                                          random.Random(f"{key}{period}"))
-        if system == "NQ71" and status_keys and rng.random() < 0.08 and status == "DANG_TRONG_HAN":
-            status = "DANG_QUA_HAN"  # the two systems disagree: kept and shown, never merged silently
+        if system == "NQ71" and task["task_code"] in (status_keys or {}) and rng.random() < 0.15 \
+                and status not in {"HT_DUNG_HAN", "HT_QUA_HAN", "THUONG_XUYEN"}:
+            # One system not yet updated: the two disagree, which the pipeline keeps and shows.
+            status, progress = ("CHUA_QUA_HAN", 0.0) if status == "DANG_QUA_HAN" else ("DANG_QUA_HAN", 20.0)
         deadline = task["deadline_date"]
         deadline_text = (deadline.strftime("%d/%m/%Y") if system == "NQ57" and deadline is not None
                          and task["deadline_type"] not in {"THUONG_XUYEN", "HANG_NAM"}

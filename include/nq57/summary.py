@@ -9,7 +9,11 @@ def render(url: str, period: str | None = None) -> str:
     where = "WHERE period = :period" if period else ""
     params = {"period": period} if period else {}
     subs = warehouse.query(url, f"SELECT * FROM mart.v_submissions {where} ORDER BY agency_code, system, submission_id", **params)
-    tasks = warehouse.query(url, f"SELECT system, status_code, count(*) AS n FROM mart.v_tasks {where} GROUP BY 1, 2 ORDER BY 1, 2", **params)
+    tasks = warehouse.query(url, f"SELECT status_code, count(*) AS n, count(*) FILTER (WHERE in_both_systems) AS both, "
+                                 f"count(*) FILTER (WHERE status_conflict) AS conflicts FROM mart.v_tasks {where} "
+                                 "GROUP BY 1 ORDER BY 1", **params)
+    links = warehouse.query(url, f"SELECT method, count(*) AS n FROM mart.v_task_links {where} GROUP BY 1 ORDER BY 1", **params)
+    review = warehouse.query(url, f"SELECT count(*) AS n FROM mart.v_review_queue {where}", **params)
     indicators = warehouse.query(url, f"SELECT count(*) AS n, count(*) FILTER (WHERE meets_target) AS met FROM mart.v_indicators {where}", **params)
     lines = [f"Submissions{' for ' + period if period else ''}: {len(subs)} received, "
              f"{int((subs['status'] == 'accepted').sum())} accepted, {int((subs['status'] == 'rejected').sum())} rejected"]
@@ -18,9 +22,14 @@ def render(url: str, period: str | None = None) -> str:
         lines.append(f"  {mark} {row.agency_code:<8} {row.system or '-':<5} {row.object_key:<42} "
                      f"tasks={row.task_count:<4} errors={row.error_count:<3} warnings={row.warning_count:<3} "
                      f"{'latest' if row.is_latest else ''}")
-    lines.append("Tasks in mart.v_tasks by system and status:")
+    lines.append(f"Real tasks in mart.v_tasks (NQ57 and NQ71 entries of one task counted once): {int(tasks.n.sum())}, "
+                 f"{int(tasks.both.sum())} in both systems, {int(tasks.conflicts.sum())} with a status conflict")
     for row in tasks.itertuples():
-        lines.append(f"  {row.system:<5} {row.status_code or '-':<16} {row.n}")
+        lines.append(f"  {row.status_code or '-':<16} {row.n}")
+    if not links.empty:
+        methods = ", ".join(f"{row.method} {row.n}" for row in links.itertuples())
+        lines.append(f"NQ57-NQ71 links in mart.v_task_links: {int(links.n.sum())} ({methods}); "
+                     f"{int(review.n[0])} uncertain pairs waiting in the review queue (nq57 review export)")
     if not indicators.empty:
         lines.append(f"Indicators in mart.v_indicators: {int(indicators.n[0])} values, {int(indicators.met[0])} meeting the 2030 target")
     rejected = subs[subs["status"] == "rejected"]

@@ -50,3 +50,17 @@ def test_consolidate_links_sample_data_and_publishes_the_report(dag_bag, pipelin
     body = objectstore.fetch(store, BUCKETS.reports, report_key)
     workbook = openpyxl.load_workbook(io.BytesIO(body))
     assert "TongHop" in workbook.sheetnames and workbook["TongHop"]._charts
+
+
+def test_run_command_prints_a_summary_from_the_mart_views(pipeline_env, store, tmp_path, capsys):
+    from nq57.cli import main
+
+    sample_data.generate(tmp_path, "2026-10", agencies=3, seed=5, tasks_per_agency=10)
+    assert main(["run", "--period", "2026-10", "--inbox", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "inbox: 6 uploaded, 0 unchanged" in out
+    assert "Submissions for 2026-10: 6 received, 5 accepted, 1 rejected" in out
+    assert "in both systems" in out and "NQ57-NQ71 links in mart.v_task_links" in out
+    assert "Monthly report: nq57-reports/2026-10/bao_cao_tong_hop_2026-10.xlsx" in out
+    assert main(["run", "--period", "2026-10", "--inbox", str(tmp_path)]) == 0
+    assert "inbox: 0 uploaded, 6 unchanged" in capsys.readouterr().out
