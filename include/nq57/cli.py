@@ -128,6 +128,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from nq57 import pipeline
+
+    services = _services(args)
+    try:
+        for submission_id in args.submission_ids:
+            outcome = pipeline.reprocess(services, submission_id)
+            print(f"submission {submission_id} ({outcome['key']}): {'accepted' if outcome['accepted'] else 'rejected'}, "
+                  f"{outcome['errors']} errors, {outcome['warnings']} warnings")
+    finally:
+        services.stop()
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from nq57 import report
 
@@ -223,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workdir")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("reprocess", help="judge ledgered uploads again and republish their feedback")
+    p.add_argument("submission_ids", nargs="+", type=int)
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("report", help="write the monthly consolidated report from the warehouse")
     p.add_argument("--period", type=_period, required=True)

@@ -112,3 +112,20 @@ def publish_report(services: Services, period: str) -> str:
     objectstore.put_bytes(objectstore.connect(services.store), settings.buckets.reports, key, body)
     log.info("monthly report for %s: %s/%s", period, settings.buckets.reports, key)
     return f"{settings.buckets.reports}/{key}"
+
+
+def reprocess(services: Services, submission_id: int) -> dict:
+    """Judge one ledgered upload again (e.g. after a rule fix) and republish its feedback. Its issues and
+    staged rows are replaced, so the result is as if it had been processed once with today's rules."""
+    ledger = warehouse.query(services.warehouse_url, "SELECT * FROM raw.submission WHERE submission_id = :id",
+                             id=submission_id)
+    if ledger.empty:
+        raise LookupError(f"no submission {submission_id} in the ledger")
+    row = ledger.iloc[0]
+    found = {
+        "bucket": row.bucket, "key": row.object_key, "version_id": row.version_id, "size": int(row.size_bytes),
+        "last_modified": row.received_at.isoformat(), "agency_code": row.agency_code, "period": row.period,
+    }
+    outcome = ingest(services, found)
+    publish_feedback(services, outcome)
+    return outcome

@@ -107,3 +107,18 @@ def test_running_twice_changes_nothing_and_a_resubmission_becomes_latest(dag_bag
     kept = warehouse.query(url, "SELECT count(*) AS n FROM staging.task WHERE submission_id = :id",
                            id=int(subs["submission_id"].iloc[0]))
     assert kept.n[0] == 1
+
+
+def test_reprocessing_one_file_replaces_its_verdict_without_duplicates(dag_bag, pipeline_env, store):
+    from nq57 import pipeline
+
+    upload(store, "BKHCN/2026-10/bao_cao_nq57.xlsx", filled_bytes([task(), task(ma_nhiem_vu="NQ57-BKHCN-0002")]))
+    run_ingest(dag_bag)
+    url = pipeline_env.warehouse_url
+    before = snapshot(url)
+    submission_id = int(warehouse.query(url, "SELECT submission_id FROM raw.submission").submission_id[0])
+
+    outcome = pipeline.reprocess(pipeline_env, submission_id)
+
+    assert outcome["submission_id"] == submission_id and outcome["accepted"]
+    assert snapshot(url) == before
