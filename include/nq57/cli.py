@@ -262,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_review_import)
 
+    sub.add_parser("bi-login", help="create or rotate a read-only BI login (whole mart, or one agency's rows); "
+                                    "see nq57 bi-login --help")
+
     p = sub.add_parser("policies", help="write per-agency object-store policies and the mc init script")
     p.add_argument("out_dir")
     p.set_defaults(func=cmd_policies)
@@ -269,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bi-login"]:  # its own parser (nq57.bi_access), options and --help included
+        from nq57.bi_access import main_bi
+
+        return main_bi(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return args.func(args)

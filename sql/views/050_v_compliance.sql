@@ -1,9 +1,10 @@
 -- One row per agency and period: did it submit each system's report (an accepted upload, nil reports
 -- included), on time (received before 00:00 on the 21st of the next month, Vietnam time), and who is
--- missing. Periods are those anyone has uploaded for.
+-- missing. Periods are those anyone has uploaded for (core.reported_periods() sees past row-level
+-- security, so an agency's BI login still sees the periods it has not reported for, as missing).
 CREATE VIEW mart.v_compliance WITH (security_invoker = true) AS
 WITH periods AS (
-    SELECT DISTINCT period FROM raw.submission
+    SELECT period FROM core.reported_periods()
 ),
 accepted AS (
     SELECT agency_code, period, system,
