@@ -890,10 +890,17 @@ def _biff_sheet_rows(stream: bytes, offset: int, biff8: bool) -> int | None:
     index_rows: int | None = None
     for rtype, body, length in records:
         if rtype == _BIFF_DIMENSIONS:
-            if biff8 and length >= 8:  # rwMic u32, rwMac u32 (one past the last row)
-                return struct.unpack_from("<I", stream, body + 4)[0]
-            if length >= 4:  # BIFF5: 16-bit rows
-                return struct.unpack_from("<H", stream, body + 2)[0]
+            # rwMic, rwMac (one past the last row), colMic, colMac. A range that runs backwards makes
+            # calamine try to allocate for ~2^32 rows and abort the whole process, so it is refused here.
+            if biff8 and length >= 12:
+                first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", stream, body)
+            elif length >= 8:  # BIFF5: 16-bit rows
+                first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", stream, body)
+            else:
+                return None
+            if first_row > last_row or first_col > last_col:
+                raise _OleError("sheet DIMENSIONS record runs backwards")
+            return last_row
         elif rtype == _BIFF_INDEX:
             # reserved u32, then rwMic/rwMac as u32 (BIFF8) or u16 (BIFF5)
             if biff8 and length >= 12:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from nq57.textnorm import fold_key
+from nq57.textnorm import clean, fold_key
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,6 @@ _PROVINCE_PREFIXES = (
     "thanh pho",
     "tp",
 )
-_MINISTRY_EXPANSIONS = {"kh cn": "khoa hoc va cong nghe", "bo kh cn": "bo khoa hoc va cong nghe"}
-
-
 def _place_name(agency: Agency) -> str:
     key = fold_key(agency.name)
     for prefix in _PROVINCE_PREFIXES:
@@ -118,8 +115,47 @@ def agency_aliases() -> dict[str, tuple[str, str]]:
     return aliases
 
 
+def _acronym(name: str) -> str:
+    """`Bộ Khoa học và Công nghệ` -> `khcn`: the initial of every syllable after `Bộ`, `và` left out."""
+    words = fold_key(name).split()[1:]
+    return "".join(w[0] for w in words if w != "va")
+
+
+@lru_cache(maxsize=1)
+def _ministry_acronyms() -> dict[str, str]:
+    """Folded acronym of each ministry's name and former names (`khcn`, `tttt`, `khdt`, `ldtbxh`) -> code.
+    Acronyms two ministries share are left out rather than guessed."""
+    found: dict[str, set[str]] = {}
+    for agency in agencies().values():
+        for name in (agency.name, *agency.former_names):
+            if fold_key(name).startswith("bo "):
+                found.setdefault(_acronym(name), set()).add(agency.code)
+    return {acronym: next(iter(codes)) for acronym, codes in found.items() if len(codes) == 1 and len(acronym) >= 2}
+
+
+def _province_in(words: list[str]) -> str | None:
+    """The province a trailing run of words names (`... Hà Nội`, `... tỉnh Bình Dương`), if any."""
+    table = agency_aliases()
+    for start in range(1, len(words)):
+        tail = " ".join(words[start:])
+        for prefix in ("", *(p + " " for p in _PROVINCE_PREFIXES)):
+            if prefix and not tail.startswith(prefix):
+                continue
+            rest = tail[len(prefix):]
+            entry = table.get(rest)
+            if entry and entry[1] in ("place", "former_name", "short_name", "name") and entry[0].startswith("T"):
+                return entry[0]
+    return None
+
+
+@lru_cache(maxsize=8192)
 def resolve_agency(text: str | None) -> str | None:
-    """Map a code, name, short name, former name or `UBND tỉnh X` form to an agency code, else None."""
+    """Map a code, name, short name, former name or `UBND tỉnh X` form to an agency code, else None.
+
+    Also understood: a ministry's abbreviation with or without `Bộ` (`Bộ KH&CN`, `Bộ KHCN`, `KH&CN`, the
+    pre-merger `Bộ TT&TT`, `Bộ KH&ĐT`, `Bộ TN&MT`, `Bộ GTVT`), and a provincial department
+    (`Sở KH&CN Hà Nội`), which reports under its province.
+    """
     if text is None:
         return None
     key = fold_key(str(text))
@@ -135,14 +171,61 @@ def resolve_agency(text: str | None) -> str | None:
             rest = key[len(prefix) + 1 :]
             if rest in table:
                 return table[rest][0]
+    words = key.split()
+    acronyms = _ministry_acronyms()
+    if words[0] == "bo" and len(words) > 1:
+        acronym = "".join(w for w in words[1:] if w != "va")
+        if acronym in acronyms:
+            return acronyms[acronym]
+    elif len(words) <= 4:
+        acronym = "".join(w for w in words if w != "va")
+        if len(acronym) >= 4 and acronym in acronyms:
+            return acronyms[acronym]
+    if words[0] == "so" and len(words) > 2:
+        return _province_in(words)
     return None
 
 
-_SPLIT = re.compile(r"\s*[;,\n]\s*")
+_HARD_SPLIT = re.compile(r"\s*(?:[;\n\r]|\s\+\s)\s*")
+_LIST_MARKS = " \t-+•*·–—."
 
 
 def split_agencies(text: str | None) -> list[str]:
-    """Split a cell that lists several agencies (`;`, `,` or line breaks) into its parts."""
+    """Split a cell that lists several agencies (`;`, `,` or line breaks) into its parts, cleaned.
+
+    A comma only separates agencies when the text around it does not name one agency as a whole
+    (`Bộ Văn hóa, Thể thao và Du lịch` stays one part).
+    """
     if text is None:
         return []
-    return [part for part in (p.strip() for p in _SPLIT.split(str(text))) if part]
+    parts: list[str] = []
+    for chunk in _HARD_SPLIT.split(str(text)):
+        chunk = _strip_marks(chunk)
+        if not chunk:
+            continue
+        pieces = [_strip_marks(p) for p in chunk.split(",")]
+        pieces = [p for p in pieces if p]
+        if len(pieces) <= 1 or resolve_agency(chunk) is not None:
+            parts.append(chunk)
+            continue
+        found: list[str] = []
+        i = 0
+        while i < len(pieces):
+            for j in range(len(pieces), i + 1, -1):
+                joined = ", ".join(pieces[i:j])
+                if resolve_agency(joined) is not None:
+                    found.append(joined)
+                    i = j
+                    break
+            else:
+                found.append(pieces[i])
+                i += 1
+        # A comma list where nothing is an agency (`Các bộ, ngành, địa phương`) is one description.
+        parts.extend(found if any(resolve_agency(p) is not None for p in found) else [chunk])
+    return parts
+
+
+def _strip_marks(text: str) -> str:
+    """A list entry without its bullet or trailing full stop, Unicode-cleaned (`- Bộ Y tế.` -> `Bộ Y tế`)."""
+    text = clean(text).strip(_LIST_MARKS)
+    return text

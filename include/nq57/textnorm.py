@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
@@ -23,6 +24,7 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
+@lru_cache(maxsize=8192)
 def fold_key(text: str) -> str:
     """`fold` with punctuation removed: a lookup key for labels and names."""
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())

@@ -19,18 +19,20 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 _DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
-_MONTH_YEAR = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*[/\-.]\s*(\d{4})$")
-_QUARTER = re.compile(r"^quy\s*(i{1,3}|iv|[1-4])\s*(?:[/\-.]|nam)?\s*(\d{4})$")
+_MONTH_YEAR = re.compile(r"^(?:thang\s*|t\s*)?(\d{1,2})\s*(?:[/\-.]|\s+nam)\s*(\d{4})$")
+_QUARTER = re.compile(r"^(?:quy|q)\s*(i{1,3}|iv|[1-4])\s*(?:[/\-.]|nam)?\s*(\d{4})$")
 _YEAR = re.compile(r"^(?:nam\s*)?(\d{4})$")
+_YEAR_RANGE = re.compile(r"^(?:nam\s*|giai doan\s*)?(\d{4})\s*(?:-|den)\s*(\d{4})$")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
 def is_blank(value: object) -> bool:
+    """None, NaN, or text with nothing but spaces and invisible characters."""
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and clean(value) == ""
+    if isinstance(value, str):
+        return not value[:1].isalnum() and clean(value) == ""
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -83,12 +85,11 @@ def parse_deadline(value: object, *, epoch1904: bool = False) -> tuple[dt.date |
         return parse_date(value, epoch1904=epoch1904), "NGAY"
     text = clean(str(value))
     key = fold_key(text)
-    if key in {"thuong xuyen", "tx"}:
+    if key in {"thuong xuyen", "tx", "nhiem vu thuong xuyen", "thuong xuyen lien tuc"}:
         return None, "THUONG_XUYEN"
-    if key in {"hang nam", "hàng năm", "hang nam tiep theo"}:
+    if key in {"hang nam", "hang nam tiep theo", "dinh ky hang nam", "moi nam"}:
         return None, "HANG_NAM"
-    key = re.sub(r"^(truoc|truoc ngay|han)\s+", "", key)
-    compact = re.sub(r"^(truoc|truoc ngay|han)\s+", "", fold_key_keep_separators(text))
+    compact = re.sub(r"^(?:(?:truoc|han|thoi han|den|ngay)\s+)+", "", fold_key_keep_separators(text))
     if _DATE_TEXT.match(compact) or _ISO_DATE.match(compact):
         return parse_date(compact), "NGAY"
     if match := _MONTH_YEAR.match(compact):
@@ -102,6 +103,9 @@ def parse_deadline(value: object, *, epoch1904: bool = False) -> tuple[dt.date |
         return _month_end(int(match.group(2)), quarter * 3), "QUY"
     if match := _YEAR.match(compact):
         return dt.date(int(match.group(1)), 12, 31), "NAM"
+    if (match := _YEAR_RANGE.match(compact)) and match.group(1) <= match.group(2):
+        # `2025 - 2026`: due by the end of the last year of the range.
+        return dt.date(int(match.group(2)), 12, 31), "NAM"
     raise ValueError(
         f"không đọc được thời hạn '{text}' (dùng dd/mm/yyyy, mm/yyyy, Quý IV/2025, 2025, Thường xuyên, Hằng năm)"
     )
@@ -188,17 +192,35 @@ _STATUS_FAMILIES = {
 }
 
 
+# Wording that varies between agencies and systems but means the same thing (research (c) 12).
+_STATUS_REWRITES = (
+    (re.compile(r"\btre han\b|\bcham tien do\b|\bcham\b"), "qua han"),
+    (re.compile(r"\bdung tien do\b|\bdung thoi han\b|\btruoc han\b|\bdam bao tien do\b"), "dung han"),
+    (re.compile(r"\btrien khai( thuc hien)?\b|\bthuc hien( trien khai)?\b"), "thuc hien"),
+    (re.compile(r"^da hoan thanh\b"), "hoan thanh"),
+    (re.compile(r"^chua bat dau\b"), "chua thuc hien"),
+)
+
+
+def _status_key(value: object) -> str:
+    key = fold_key(str(value))
+    for pattern, replacement in _STATUS_REWRITES:
+        key = pattern.sub(replacement, key)
+    return " ".join(key.split())
+
+
 def parse_status(value: object) -> tuple[str | None, str | None]:
     """Status text -> (status code, family). A full status gives its code; `Đã hoàn thành` gives (None, 'HT')
-    so the caller resolves on-time vs overdue from the dates."""
+    so the caller resolves on-time vs overdue from the dates. Accepts the aliases agencies use: `trễ hạn`
+    for `quá hạn`, `triển khai` for `thực hiện`, `Đã hoàn thành`, any case, with or without diacritics."""
     if is_blank(value):
         return None, None
-    key = fold_key(str(value))
-    if key in _STATUS_BY_KEY:
-        code = _STATUS_BY_KEY[key]
-        return code, code.split("_")[0]
-    if key in _STATUS_FAMILIES:
-        return None, _STATUS_FAMILIES[key]
+    for key in (fold_key(str(value)), _status_key(value)):
+        if key in _STATUS_BY_KEY:
+            code = _STATUS_BY_KEY[key]
+            return code, code.split("_")[0]
+        if key in _STATUS_FAMILIES:
+            return None, _STATUS_FAMILIES[key]
     raise ValueError(f"tình trạng '{clean(str(value))}' không thuộc danh mục")
 
 
@@ -230,7 +252,7 @@ def resolve_status_family(family: str, derived: str) -> str:
     }[family]
 
 
-_PERIOD_TEXT = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*[/\-.]\s*(\d{4})$")
+_PERIOD_TEXT = re.compile(r"^(?:thang\s*|t\s*)?(\d{1,2})\s*(?:[/\-.]|\s+nam)\s*(\d{4})$")
 _PERIOD_ISO = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 

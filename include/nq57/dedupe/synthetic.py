@@ -38,6 +38,7 @@ from datetime import date
 
 import pandas as pd
 
+from nq57.dedupe.match import TASK_COLUMNS
 from nq57.reference import agencies as reference_agencies
 
 # --------------------------------------------------------------------------------------------------
@@ -598,17 +599,6 @@ def _agency_tasks(rng: random.Random, code: str, tasks: int, is_province: bool) 
 # Public entry point
 # --------------------------------------------------------------------------------------------------
 
-_COLUMNS = (
-    "task_code",
-    "task_name",
-    "lead_agency_code",
-    "assigning_doc",
-    "doc_item",
-    "deadline_date",
-    "deadline_type",
-    "product",
-    "link_code",
-)
 
 
 def _row(rng: random.Random, code: str, agency: str, task: _Task, heavy: bool) -> dict[str, object]:
@@ -690,7 +680,7 @@ def labelled_pairs(
     rng.shuffle(nq57_rows)
     rng.shuffle(nq71_rows)
     return (
-        pd.DataFrame(nq57_rows, columns=list(_COLUMNS)),
-        pd.DataFrame(nq71_rows, columns=list(_COLUMNS)),
+        pd.DataFrame(nq57_rows, columns=list(TASK_COLUMNS)),
+        pd.DataFrame(nq71_rows, columns=list(TASK_COLUMNS)),
         truth,
     )
