@@ -41,9 +41,10 @@ def build_feedback(
     issues: pd.DataFrame,
 ) -> bytes:
     """`issues` has columns severity, rule, sheet, row_number, column_ref, message, hint."""
-    workbook = _agency_copy(original) or Workbook()
-    if workbook.sheetnames == ["Sheet"] and original is None:
-        workbook.remove(workbook["Sheet"])
+    workbook = _agency_copy(original)
+    if workbook is None:  # nothing of theirs to annotate: the issue list alone
+        workbook = Workbook()
+        workbook.remove(workbook.active)
     sheet = workbook.create_sheet(SHEET, 0)
     workbook.active = 0
     errors = int((issues["severity"] == "error").sum()) if not issues.empty else 0
