@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 
 from nq57 import feedback, submission
+
 from workbooks import filled_bytes, task
 
 
