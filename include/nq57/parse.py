@@ -38,6 +38,7 @@ from nq57.vocabulary import (
     SHEET_INDICATORS,
     SHEET_INFO,
     SHEET_TASKS,
+    STATUSES,
     SYSTEMS,
     TASK_COLUMNS,
     ColumnSpec,
@@ -537,8 +538,8 @@ def _parse_tasks(book: Workbook, grid: SheetGrid, result: ParsedSubmission) -> p
                                     report_period_end, started)
             if status is None and family is not None:
                 status = resolve_status_family(family, derived)
-            if status in _KNOWN_STATUS and derived != status and record["deadline_type"] is not None:
-                result.issues.append(warning("task.status_mismatch", f"Tình trạng báo cáo '{raw_status}' khác với tình trạng tính theo thời hạn và ngày hoàn thành ({_STATUS_LABEL[derived]}).",
+            if status in STATUSES and derived != status and record["deadline_type"] is not None:
+                result.issues.append(warning("task.status_mismatch", f"Tình trạng báo cáo '{raw_status}' khác với tình trạng tính theo thời hạn và ngày hoàn thành ({STATUSES[derived]}).",
                                              **where("tinh_trang"), hint="Kiểm tra lại tình trạng, thời hạn và ngày hoàn thành."))
         record["status_code"] = status
         record["status_derived"] = derived
@@ -607,11 +608,6 @@ def _month_only_format(number_format: str) -> bool:
     """`mm/yyyy`, `mmm-yy`, `[$-42A]mm/yyyy`: shows month and year, no day."""
     code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", number_format.lower())
     return "y" in code and "m" in code and "d" not in code and "h" not in code and "s" not in code
-
-
-from nq57.vocabulary import STATUSES as _STATUS_LABEL  # noqa: E402
-
-_KNOWN_STATUS = frozenset(_STATUS_LABEL)
 
 
 def _percent_cells(book: Workbook, grid: SheetGrid, table: TableSheet) -> set[tuple[int, int]]:
