@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="nq57-bench-"))
     started = time.perf_counter()
     files = sample_data.generate(work / "inbox", args.period, agencies=min(args.agencies, len(reference.agencies())),
-                                 seed=7, tasks_per_agency=args.tasks)
+                                 seed=7, tasks_per_agency=args.tasks, defects=False)
     print(f"generated {len(files)} submissions x {args.tasks} tasks in {time.perf_counter() - started:.1f} s ({work})")
 
     services = embedded.start(Settings(object_store_endpoint="unused"), state_dir=work / "services")

@@ -136,8 +136,10 @@ def _write_indicators(workbook: Workbook, agency: str, rng: random.Random) -> No
         sheet.cell(FIRST_DATA_ROW + offset, 5, round(target * rng.uniform(0.6, 1.1), 1))
 
 
-def generate(out_dir: Path, period: str, agencies: int = 6, seed: int = 0, tasks_per_agency: int = 12) -> list[Path]:
-    """Both systems' submissions for `agencies` agencies, and `truth_<period>.csv` with the true links."""
+def generate(out_dir: Path, period: str, agencies: int = 6, seed: int = 0, tasks_per_agency: int = 12,
+             defects: bool = True) -> list[Path]:
+    """Both systems' submissions for `agencies` agencies, and `truth_<period>.csv` with the true links.
+    With `defects`, every third agency's NQ71 file carries a deliberate error."""
     nq57, nq71, truth = labelled_pairs(seed=seed, agencies=agencies, tasks_per_agency=tasks_per_agency,
                                        codes=_pick_agencies(agencies))
     status_keys = {code71: code57 for code57, code71 in truth}
@@ -146,7 +148,8 @@ def generate(out_dir: Path, period: str, agencies: int = 6, seed: int = 0, tasks
     for index, agency in enumerate(sorted(set(nq57["lead_agency_code"]))):
         for system, frame in (("NQ57", nq57), ("NQ71", nq71)):
             rows = frame[frame["lead_agency_code"] == agency].to_dict("records")
-            defect = DEFECTS[(index // 3) % len(DEFECTS)] if system == "NQ71" and index % 3 == 2 else None
+            defective = defects and system == "NQ71" and index % 3 == 2
+            defect = DEFECTS[(index // 3) % len(DEFECTS)] if defective else None
             path = out_dir / agency / period / f"{agency}_{system}_{period}.xlsx"
             written.append(write_submission(path, agency, period, system, rows, rng, defect, status_keys))
     out_dir.mkdir(parents=True, exist_ok=True)
