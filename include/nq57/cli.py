@@ -71,8 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from nq57 import objectstore, pipeline, summary
     from nq57.settings import get_settings
 
-    services = _services(args)
-    try:
+    with _services(args) as services:
         pipeline.prepare(services)
         if args.inbox:
             client = objectstore.connect(services.store)
@@ -86,8 +85,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         report_location = pipeline.publish_report(services, args.period)
         print(summary.render(services.warehouse_url, args.period))
         print(f"Monthly report: {report_location}")
-    finally:
-        services.stop()
     return 0
 
 
@@ -101,8 +98,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     inbox = workdir / "inbox"
     files = sample_data.generate(inbox, period, agencies=args.agencies, seed=args.seed)
     print(f"[1/5] {len(files)} sample submissions for {period} written to {inbox}")
-    services = embedded.start(state_dir=workdir / "services")
-    try:
+    with embedded.start(state_dir=workdir / "services") as services:
         pipeline.prepare(services)
         client = objectstore.connect(services.store)
         uploaded = objectstore.upload_inbox(client, get_settings().buckets.submissions, inbox)
@@ -123,33 +119,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
         local_report.write_bytes(objectstore.fetch(client, settings.buckets.reports, report.report_key(period)))
         print(f"\nMonthly report: s3://{settings.buckets.reports}/{report.report_key(period)}, copied to {local_report}")
         print(f"Working files (sample data, Airflow home, embedded PostgreSQL): {workdir}")
-    finally:
-        services.stop()
     return 0
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from nq57 import pipeline
 
-    services = _services(args)
-    try:
+    with _services(args) as services:
         for submission_id in args.submission_ids:
             outcome = pipeline.reprocess(services, submission_id)
             print(f"submission {submission_id} ({outcome['key']}): {'accepted' if outcome['accepted'] else 'rejected'}, "
                   f"{outcome['errors']} errors, {outcome['warnings']} warnings")
-    finally:
-        services.stop()
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from nq57 import report
 
-    services = _services(args)
-    try:
+    with _services(args) as services:
         data = report.build_report(report.load_report_data(services.warehouse_url, args.period))
-    finally:
-        services.stop()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
@@ -160,11 +148,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_review_export(args: argparse.Namespace) -> int:
     from nq57 import review
 
-    services = _services(args)
-    try:
+    with _services(args) as services:
         count = review.write_export(services.warehouse_url, args.period, Path(args.out))
-    finally:
-        services.stop()
     print(f"{count} pairs to review for {args.period} written: {args.out}")
     return 0
 
@@ -172,12 +157,9 @@ def cmd_review_export(args: argparse.Namespace) -> int:
 def cmd_review_import(args: argparse.Namespace) -> int:
     from nq57 import review
 
-    services = _services(args)
-    try:
+    with _services(args) as services:
         result = review.import_review(services.warehouse_url, Path(args.file).read_bytes(), Path(args.file).name,
                                       reviewer=args.reviewer)
-    finally:
-        services.stop()
     print(f"review decisions applied: {result.confirmed} confirmed, {result.rejected} rejected, "
           f"{result.skipped} rows without a decision")
     return 0

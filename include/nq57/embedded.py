@@ -35,6 +35,12 @@ class Services:
             "OBJECT_STORE_SECRET_KEY": self.store.secret_key,
         }
 
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         """Stop what this process started (configured services are left alone)."""
         if self._moto is not None:
