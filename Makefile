@@ -32,7 +32,7 @@ bench: install  ## stage timings against the hand-written baseline (figures, not
 	$(VENV)/bin/python benchmarks/bench_ingest.py
 
 eval-dedupe: install  ## precision / recall of NQ57-NQ71 linking on labelled synthetic data
-	$(VENV)/bin/python -m nq57.dedupe.evaluate
+	$(VENV)/bin/python -m nq57.devtools.dedupe_evaluate
 
 clean:
 	rm -rf $(VENV) $(UV_VENV) .nq57 .pytest_cache .ruff_cache

@@ -30,13 +30,16 @@ import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from nq57 import embedded, reference, sample_data, validation, warehouse  # noqa: E402
-from nq57.dedupe.synthetic import labelled_pairs  # noqa: E402
-from nq57.parse import parse_workbook  # noqa: E402
+from nq57 import reference  # noqa: E402
+from nq57.devtools import embedded, sample_data  # noqa: E402
+from nq57.devtools.dedupe_synthetic import labelled_pairs  # noqa: E402
+from nq57.intake import validation  # noqa: E402
+from nq57.intake.parse import parse_workbook  # noqa: E402
+from nq57.intake.submission import evaluate  # noqa: E402
+from nq57.intake.workbook import Workbook  # noqa: E402
 from nq57.settings import EXPECTATIONS_DIR, Settings  # noqa: E402
-from nq57.submission import evaluate  # noqa: E402
+from nq57.storage import warehouse  # noqa: E402
 from nq57.vocabulary import STATUSES  # noqa: E402
-from nq57.workbook import Workbook  # noqa: E402
 
 
 def big_file(path: Path, rows: int, period: str) -> Path:

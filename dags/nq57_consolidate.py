@@ -49,14 +49,16 @@ def nq57_consolidate():
     @task
     def choose_periods(params: dict | None = None) -> list[str]:
         """Which periods this run consolidates."""
-        from nq57 import embedded, pipeline
+        from nq57 import pipeline
+        from nq57.devtools import embedded
 
         return pipeline.periods_to_consolidate(embedded.configured(), (params or {}).get("period"))
 
     @task(pool="warehouse", map_index_template="{{ map_label }}")
     def link_nq57_nq71_tasks(period: str) -> str:
         """Link the period's NQ57 and NQ71 entries of the same real task."""
-        from nq57 import embedded, pipeline
+        from nq57 import pipeline
+        from nq57.devtools import embedded
 
         get_current_context()["map_label"] = period
         pipeline.consolidate_period(embedded.configured(), period)
@@ -65,7 +67,8 @@ def nq57_consolidate():
     @task(map_index_template="{{ map_label }}")
     def publish_monthly_report(period: str) -> str:
         """Build and store the monthly consolidated report."""
-        from nq57 import embedded, pipeline
+        from nq57 import pipeline
+        from nq57.devtools import embedded
 
         get_current_context()["map_label"] = period
         return pipeline.publish_report(embedded.configured(), period)

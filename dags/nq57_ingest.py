@@ -37,21 +37,24 @@ def nq57_ingest():
     @task
     def prepare_store_and_warehouse() -> None:
         """Create missing buckets and apply warehouse migrations."""
-        from nq57 import embedded, pipeline
+        from nq57 import pipeline
+        from nq57.devtools import embedded
 
         pipeline.prepare(embedded.configured())
 
     @task
     def discover_new_uploads() -> list[dict]:
         """Object versions in the submissions bucket not yet in the ledger."""
-        from nq57 import embedded, pipeline
+        from nq57 import pipeline
+        from nq57.devtools import embedded
 
         return pipeline.discover(embedded.configured())
 
     @task(pool="warehouse", map_index_template="{{ upload_key }}")
     def ingest_submission(found: dict) -> dict:
         """Fetch, check, parse, validate and stage one upload."""
-        from nq57 import embedded, pipeline
+        from nq57 import pipeline
+        from nq57.devtools import embedded
 
         get_current_context()["upload_key"] = found["key"]
         return pipeline.ingest(embedded.configured(), found)
@@ -59,7 +62,8 @@ def nq57_ingest():
     @task(map_index_template="{{ upload_key }}")
     def publish_feedback(outcome: dict) -> str:
         """Write the agency's feedback workbook next to its upload."""
-        from nq57 import embedded, pipeline
+        from nq57 import pipeline
+        from nq57.devtools import embedded
 
         get_current_context()["upload_key"] = outcome["key"]
         return pipeline.publish_feedback(embedded.configured(), outcome)

@@ -56,7 +56,7 @@ def notify_operations(context) -> None:
         "period": Param(
             None,
             type=["null", "string"],
-            pattern=r"^\d{4}-\d{2}$",
+            pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
             title="Kỳ báo cáo (YYYY-MM)",
             description="Period to remind for; empty = the month before the run date (Vietnam time).",
         ),
@@ -70,17 +70,18 @@ def nq57_reminders():
         """Agencies still missing NQ57 and/or NQ71 for the period."""
         from airflow.sdk.exceptions import AirflowFailException
 
-        from nq57 import reminders
+        from nq57 import periods
+        from nq57.outputs import reminders
         from nq57.settings import get_settings
 
         context = get_current_context()
         period = context["params"].get("period")
         if not period:
             when = context.get("logical_date") or context["dag_run"].run_after
-            period = reminders.reminder_period(when)
+            period = periods.collected_on(when)
         url = get_settings().warehouse_url
         try:
-            reminders.check_period(period)
+            periods.check(period)
             if not url:
                 raise ValueError("WAREHOUSE_URL must be set for DAG runs")
         except ValueError as exc:  # a retry cannot fix configuration: fail now
@@ -94,7 +95,7 @@ def nq57_reminders():
 
         from airflow.providers.smtp.hooks.smtp import SmtpHook
 
-        from nq57 import reminders
+        from nq57.outputs import reminders
         from nq57.settings import get_settings
 
         with ExitStack() as stack:

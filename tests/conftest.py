@@ -30,7 +30,7 @@ def services():
     """The embedded S3 server, and PostgreSQL from WAREHOUSE_URL or the embedded server."""
     import shutil
 
-    from nq57 import embedded
+    from nq57.devtools import embedded
     from nq57.settings import Settings
 
     # Not under pytest's basetemp: a concurrent pytest run prunes old basetemps, data directory included.
@@ -47,7 +47,7 @@ def warehouse_url(services):
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from nq57 import warehouse
+    from nq57.storage import warehouse
 
     name = f"nq57_test_{uuid.uuid4().hex[:10]}"
     admin = make_url(warehouse.engine(services.warehouse_url).url)
@@ -70,8 +70,8 @@ def store(services):
     import urllib.request
 
     urllib.request.urlopen(urllib.request.Request(f"http://{services.store.endpoint}/moto-api/reset", method="POST"))
-    from nq57 import objectstore
     from nq57.settings import get_settings
+    from nq57.storage import objectstore
 
     client = objectstore.connect(services.store)
     objectstore.ensure_buckets(client, get_settings().buckets)
@@ -81,7 +81,7 @@ def store(services):
 @pytest.fixture
 def pipeline_env(services, warehouse_url, store, monkeypatch):
     """Environment variables the DAG tasks read to find the warehouse and the store."""
-    from nq57.embedded import Services
+    from nq57.devtools.embedded import Services
 
     monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
     monkeypatch.setenv("OBJECT_STORE_ENDPOINT", services.store.endpoint)
@@ -95,7 +95,7 @@ def airflow_db():
     """Airflow's metadata database (SQLite in the throwaway home) and the `warehouse` pool."""
     import subprocess
 
-    from nq57.airflow_runner import WAREHOUSE_POOL
+    from nq57.devtools.airflow_runner import WAREHOUSE_POOL
 
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)

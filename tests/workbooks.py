@@ -6,7 +6,7 @@ import io
 
 from openpyxl import Workbook
 
-from nq57.template import FIRST_DATA_ROW, build_template
+from nq57.outputs.template import FIRST_DATA_ROW, build_template
 from nq57.vocabulary import INDICATOR_COLUMNS, SHEET_INDICATORS, SHEET_INFO, SHEET_TASKS, TASK_COLUMNS
 
 TASK = {

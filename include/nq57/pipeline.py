@@ -11,9 +11,12 @@ import hashlib
 import logging
 from dataclasses import asdict
 
-from nq57 import feedback, objectstore, submission, warehouse
-from nq57.embedded import Services
+from nq57 import periods
+from nq57.devtools.embedded import Services
+from nq57.intake import submission
+from nq57.outputs import feedback
 from nq57.settings import get_settings
+from nq57.storage import objectstore, warehouse
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +89,16 @@ def publish_feedback(services: Services, outcome: dict) -> str:
 def periods_to_consolidate(services: Services, requested: str | None, today: dt.date | None = None) -> list[str]:
     """The requested period; else the previous month (the one being reported on) and every period whose
     submissions changed since it was last consolidated."""
-    from nq57 import consolidate
+    from nq57.dedupe import consolidate
 
     if requested:
         return [requested]
-    first = (today or dt.date.today()).replace(day=1)
-    previous = (first - dt.timedelta(days=1)).strftime("%Y-%m")
+    previous = periods.collected_on(today or dt.date.today())
     return sorted({previous, *consolidate.periods_to_consolidate(services.warehouse_url)})
 
 
 def consolidate_period(services: Services, period: str) -> dict:
-    from nq57 import consolidate
+    from nq57.dedupe import consolidate
 
     warehouse.migrate(services.warehouse_url)
     return consolidate.consolidate_period(services.warehouse_url, period)
@@ -104,7 +106,7 @@ def consolidate_period(services: Services, period: str) -> dict:
 
 def publish_report(services: Services, period: str) -> str:
     """Build the monthly consolidated report from the mart views and store it in `nq57-reports/<period>/`."""
-    from nq57 import report
+    from nq57.outputs import report
 
     body = report.build_report(report.load_report_data(services.warehouse_url, period))
     settings = get_settings()

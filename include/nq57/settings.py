@@ -9,7 +9,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(os.getenv("NQ57_PROJECT_ROOT", Path(__file__).resolve().parents[2]))
 SQL_DIR = PROJECT_ROOT / "sql"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Per-agency MinIO policies and the minio-init.sh script (nq57.access_policies).
+"""Per-agency MinIO policies and the minio-init.sh script (nq57.ops.store_policies).
 
 Without a MinIO server the policies are checked as documents: what each one grants, to which
 prefixes. The provisioning script is run for real under `sh`, with a stub `mc` that records its calls.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from nq57 import access_policies as ap
+from nq57.ops import store_policies as ap
 from nq57.reference import agencies
 from nq57.settings import Buckets
 
@@ -151,7 +151,7 @@ def test_committed_deploy_minio_matches_a_fresh_generation(tmp_path):
     committed = sorted(
         p.relative_to(DEPLOY_MINIO).as_posix() for p in DEPLOY_MINIO.rglob("*") if p.is_file()
     )
-    assert committed == fresh, "run: PYTHONPATH=include python -m nq57.access_policies deploy/minio"
+    assert committed == fresh, "run: PYTHONPATH=include python -m nq57.ops.store_policies deploy/minio"
     for rel in fresh:
         assert (DEPLOY_MINIO / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
     assert ap.stale_files(DEPLOY_MINIO) == []

@@ -1,4 +1,4 @@
-"""BI access on real PostgreSQL: group roles, row-level security, logins (V050 + nq57.bi_access).
+"""BI access on real PostgreSQL: group roles, row-level security, logins (V050 + nq57.ops.bi_logins).
 
 Every test connects AS the login it made (same server and database as `warehouse_url`, user and password
 replaced) and proves what that login can and cannot read or write. Roles are cluster-wide and the server
@@ -22,7 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from nq57 import bi_access, warehouse
+from nq57.ops import bi_logins as bi_access
+from nq57.storage import warehouse
 
 pytestmark = pytest.mark.integration
 

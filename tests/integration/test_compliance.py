@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from nq57 import warehouse
+from nq57.storage import warehouse
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,12 @@ import io
 import openpyxl
 import pytest
 
-from nq57 import consolidate, objectstore, pipeline, review, warehouse
+from nq57 import pipeline
+from nq57.dedupe import consolidate
 from nq57.dedupe.match import Thresholds
+from nq57.outputs import review
 from nq57.settings import get_settings
+from nq57.storage import objectstore, warehouse
 
 from workbooks import filled_bytes, task
 

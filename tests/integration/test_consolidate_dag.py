@@ -8,8 +8,10 @@ import io
 import openpyxl
 import pytest
 
-from nq57 import objectstore, pipeline, sample_data, warehouse
+from nq57 import pipeline
+from nq57.devtools import sample_data
 from nq57.settings import get_settings
+from nq57.storage import objectstore, warehouse
 
 pytestmark = pytest.mark.integration
 BUCKETS = get_settings().buckets
@@ -53,7 +55,7 @@ def test_consolidate_links_sample_data_and_publishes_the_report(dag_bag, pipelin
 
 
 def test_run_command_prints_a_summary_from_the_mart_views(pipeline_env, store, tmp_path, capsys):
-    from nq57.cli import main
+    from nq57.ops.cli import main
 
     sample_data.generate(tmp_path, "2026-10", agencies=3, seed=5, tasks_per_agency=10)
     assert main(["run", "--period", "2026-10", "--inbox", str(tmp_path)]) == 0

@@ -7,8 +7,8 @@ import io
 import openpyxl
 import pytest
 
-from nq57 import objectstore, warehouse
 from nq57.settings import get_settings
+from nq57.storage import objectstore, warehouse
 
 from workbooks import filled_bytes, task
 

@@ -17,7 +17,9 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from nq57 import reference, reminders, warehouse
+from nq57 import reference
+from nq57.outputs import reminders
+from nq57.storage import warehouse
 
 pytestmark = pytest.mark.integration
 SENDER = "nq57-tonghop@example.gov.vn"
@@ -176,12 +178,13 @@ def test_default_period_is_the_previous_month_and_nothing_is_sent_when_no_one_is
 
 def test_a_failed_run_mails_operations(dag_bag, reminder_env, smtp_sink, monkeypatch):
     monkeypatch.setenv("NQ57_OPS_EMAIL", "vanhanh@example.gov.vn")
+    monkeypatch.delenv("WAREHOUSE_URL")  # a configuration fault: retrying cannot fix it
 
-    run, ok = run_reminders(dag_bag, run_conf={"period": "2026-13"})  # passes the Param pattern, not a month
+    run, ok = run_reminders(dag_bag, run_conf={"period": "2026-10"})
 
     assert not ok
     failed = run.get_task_instance("find_missing_agencies")
-    assert failed.state == "failed" and failed.try_number == 1  # a bad period is not retried
+    assert failed.state == "failed" and failed.try_number == 1  # a configuration fault is not retried
     assert run.get_task_instance("send_reminder_emails").state == "upstream_failed"
     assert [m["to"] for m in smtp_sink.messages] == [["vanhanh@example.gov.vn"]]
     alert = smtp_sink.messages[0]["message"]

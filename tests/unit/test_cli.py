@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from nq57.cli import main
+from nq57.ops.cli import main
 
 from workbooks import filled_bytes, task
 

@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from nq57.dedupe.evaluate import TARGETS, evaluate
 from nq57.dedupe.features import (
     FEATURES,
     Weights,
@@ -22,7 +21,8 @@ from nq57.dedupe.features import (
     prepare,
 )
 from nq57.dedupe.match import LINK_COLUMNS, TASK_COLUMNS, Thresholds, link_tasks
-from nq57.dedupe.synthetic import format_deadline, labelled_pairs
+from nq57.devtools.dedupe_evaluate import TARGETS, evaluate
+from nq57.devtools.dedupe_synthetic import format_deadline, labelled_pairs
 from nq57.reference import agencies
 
 # --------------------------------------------------------------------------------------------------

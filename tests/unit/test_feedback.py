@@ -7,7 +7,8 @@ import io
 import openpyxl
 import pandas as pd
 
-from nq57 import feedback, submission
+from nq57.intake import submission
+from nq57.outputs import feedback
 
 from workbooks import filled_bytes, task
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from nq57.legacy_encoding import (
+from nq57.intake.legacy_encoding import (
     VIETNAMESE_LETTERS_LOWER,
     VIETNAMESE_LETTERS_UPPER,
     detect_legacy_encoding,

@@ -16,11 +16,11 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nq57 import submission as nq57_submission
-from nq57.legacy_encoding import unicode_to_tcvn3, unicode_to_vni
-from nq57.parse import INDICATOR_FRAME_COLUMNS, TASK_FRAME_COLUMNS, parse_workbook
+from nq57.intake import submission as nq57_submission
+from nq57.intake.legacy_encoding import unicode_to_tcvn3, unicode_to_vni
+from nq57.intake.parse import INDICATOR_FRAME_COLUMNS, TASK_FRAME_COLUMNS, parse_workbook
+from nq57.intake.workbook import Workbook
 from nq57.vocabulary import INFO_FIELDS
-from nq57.workbook import Workbook
 
 from corpus import (
     INDICATOR_CODES,

@@ -27,7 +27,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nq57.preflight import MESSAGES, REFUSAL_RULES, Preflight, check_upload
+from nq57.intake.preflight import MESSAGES, REFUSAL_RULES, Preflight, check_upload
 from nq57.settings import Limits
 
 MIB = 1024 * 1024
@@ -568,7 +568,7 @@ def no_crash_logged() -> Iterator[None]:
     records: list[logging.LogRecord] = []
     handler = logging.Handler(logging.ERROR)
     handler.emit = records.append  # type: ignore[method-assign]
-    logger = logging.getLogger("nq57.preflight")
+    logger = logging.getLogger("nq57.intake.preflight")
     logger.addHandler(handler)
     try:
         yield

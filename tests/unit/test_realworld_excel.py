@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 import xlrd
 
-from nq57 import submission as nq57_submission
-from nq57.cli import main
-from nq57.issues import Issue
-from nq57.legacy_encoding import unicode_to_tcvn3, unicode_to_vni
-from nq57.parse import parse_workbook
-from nq57.workbook import Workbook
+from nq57.intake import submission as nq57_submission
+from nq57.intake.issues import Issue
+from nq57.intake.legacy_encoding import unicode_to_tcvn3, unicode_to_vni
+from nq57.intake.parse import parse_workbook
+from nq57.intake.workbook import Workbook
+from nq57.ops.cli import main
 
 from corpus import (
     NO_VALUE,

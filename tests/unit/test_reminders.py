@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from nq57 import reference, reminders
+from nq57 import periods, reference
+from nq57.outputs import reminders
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -21,20 +22,20 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ])
 def test_reminder_days_collect_the_previous_month(today, period):
     assert today.day in reminders.REMINDER_DAYS
-    assert reminders.reminder_period(today) == period
+    assert periods.collected_on(today) == period
 
 
 def test_reminder_period_reads_an_aware_datetime_in_vietnam_time():
     late_utc = dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC)  # 01:00 on 1 December in Vietnam
-    assert reminders.reminder_period(late_utc) == "2026-11"
-    assert reminders.reminder_period(dt.datetime(2026, 11, 15, 8, 0, tzinfo=VN)) == "2026-10"
+    assert periods.collected_on(late_utc) == "2026-11"
+    assert periods.collected_on(dt.datetime(2026, 11, 15, 8, 0, tzinfo=VN)) == "2026-10"
 
 
 def test_deadline_is_midnight_starting_the_21st_in_vietnam():
-    assert reminders.period_deadline("2026-10") == dt.datetime(2026, 11, 21, 0, 0, tzinfo=VN)
-    assert reminders.period_deadline("2026-12") == dt.datetime(2027, 1, 21, 0, 0, tzinfo=VN)
+    assert periods.due_at("2026-10") == dt.datetime(2026, 11, 21, 0, 0, tzinfo=VN)
+    assert periods.due_at("2026-12") == dt.datetime(2027, 1, 21, 0, 0, tzinfo=VN)
     with pytest.raises(ValueError):
-        reminders.period_deadline("2026-13")
+        periods.due_at("2026-13")
 
 
 def test_reminder_for_one_missing_system_names_it_the_deadline_and_the_folder():

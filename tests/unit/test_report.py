@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from openpyxl.chart import BarChart
 
-from nq57 import report
-from nq57.report import ReportData, build_report, load_report_data, report_key, target_text, vn_number
+from nq57.outputs import report
+from nq57.outputs.report import ReportData, build_report, load_report_data, report_key, target_text, vn_number
 
 PERIOD = "2026-10"
 GENERATED = dt.datetime(2026, 11, 22, 8, 30)

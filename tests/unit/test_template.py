@@ -4,8 +4,8 @@ import io
 
 import openpyxl
 
-from nq57 import submission
-from nq57.template import CODE_ROW, HEADER_ROW, build_template
+from nq57.intake import submission
+from nq57.outputs.template import CODE_ROW, HEADER_ROW, build_template
 from nq57.vocabulary import SHEET_INFO, SHEET_TASKS, TASK_COLUMNS
 
 from workbooks import filled_bytes, task

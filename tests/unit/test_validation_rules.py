@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from nq57 import submission
-from nq57.template import FIRST_DATA_ROW
+from nq57.intake import submission
+from nq57.outputs.template import FIRST_DATA_ROW
 
 from workbooks import filled, filled_bytes, task, to_bytes
 

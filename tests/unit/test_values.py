@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from nq57.values import (
+from nq57.intake.values import (
     derive_status,
     parse_date,
     parse_deadline,

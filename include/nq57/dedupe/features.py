@@ -80,7 +80,7 @@ INSERTION_COST = 0.5
 class Weights:
     """Weights of the weighted mean over the features both sides have, and the number-conflict factor.
 
-    Chosen by the evaluation in `nq57.dedupe.evaluate` (see its module docstring for the figures).
+    Chosen by the evaluation in `nq57.devtools.dedupe_evaluate` (see its module docstring for the figures).
     """
 
     # Name evidence dominates (0.70 together); `tokens` outweighs `name` because character

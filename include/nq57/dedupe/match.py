@@ -67,7 +67,7 @@ TIE_TOLERANCE = 1e-9
 class Thresholds:
     """Score bands: >= `auto` links, [`review`, `auto`) goes to a reviewer, below is no link.
 
-    Chosen on the synthetic labelled set (`nq57.dedupe.evaluate`; tuned on seeds 10-17, figures
+    Chosen on the synthetic labelled set (`nq57.devtools.dedupe_evaluate`; tuned on seeds 10-17, figures
     from seeds 0-9, 3,600 true pairs): `auto` = 0.75 made 3 wrong score links out of ~2,680 with
     link recall 0.992 (0.70: 7 wrong, recall 0.997; 0.80: 1 wrong, recall 0.981). `review` = 0.65
     leaves ~4 pairs per 500 x 500 month in the queue, 60 % of them true, and 3 true pairs of 3,600

@@ -1,0 +1,1 @@
+"""One upload from bytes to a verdict: preflight, workbook reading, parsing, values, validation."""

@@ -1,0 +1,1 @@
+"""Operator tools: the command line, BI logins, object-store policies."""

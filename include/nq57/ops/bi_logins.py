@@ -1,0 +1,250 @@
+"""Warehouse logins for BI tools (DESIGN §7: the mart views are the BI contract).
+
+Migration V050 creates the group roles and the row-level security; this module makes the logins:
+
+- an agency login (`bi_<code>` by default) is a member of `nq57_agency_reader` and is mapped to its
+  agency in `core.agency_role`: the mart views (security_invoker) and the base tables show it that
+  agency's rows only;
+- a reader login is a member of `nq57_bi_reader`: every row of every mart view, read-only.
+
+Roles are cluster-wide, the agency mapping is per database. Run as the warehouse owner (the role that
+runs migrations; it needs CREATEROLE, or is a superuser). The module only changes roles it created:
+each carries a `COMMENT ON ROLE` marker, so `postgres`, the owner or the group roles can never be turned
+into BI logins, re-passworded or dropped through it.
+
+Passwords are hashed on the client (libpq's PQencryptPasswordConn, with the server's
+password_encryption) and only the verifier is sent, so the plain text never reaches the server's
+statement log. Identifiers and literals are composed with psycopg.sql.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+
+from psycopg import sql
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from nq57.storage import warehouse
+
+BI_READER = "nq57_bi_reader"
+AGENCY_READER = "nq57_agency_reader"
+LOADER = "nq57_loader"
+GROUP_ROLES = (BI_READER, AGENCY_READER, LOADER)
+
+MARKER = "nq57 BI login"
+_AGENCY_MARK = f"{MARKER}: agency "
+_READER_MARK = f"{MARKER}: reader"
+
+# Lower case only: BI tools and psql fold unquoted names, and a login must be typed as it was created.
+_LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_CODE = re.compile(r"^[A-Z0-9]{2,16}$")
+
+
+def default_login(agency_code: str) -> str:
+    """`bi_<code in lower case>`: the login of an agency unless told otherwise."""
+    return "bi_" + agency_code.strip().lower()
+
+
+def create_agency_login(url: str, agency_code: str, login: str | None = None, *, password: str) -> str:
+    """Create (or update the password and agency of) a LOGIN role that reads one agency's rows.
+
+    Idempotent. Returns the login name.
+    """
+    code = _agency_code(agency_code)
+    name = _login_name(login or default_login(code))
+    _check_password(password)
+    with warehouse.engine(url).begin() as conn:
+        _require_setup(conn)
+        known = conn.execute(text("SELECT EXISTS (SELECT FROM core.agency WHERE agency_code = :c)"), {"c": code})
+        if not known.scalar_one():
+            raise ValueError(f"unknown agency code {code!r} (not in core.agency)")
+        role = _role(conn, name)
+        if role is not None:
+            _require_ours(role, name, _AGENCY_MARK)
+            if role.sees_all:
+                raise ValueError(f"role {name!r} is a member of {BI_READER} or {LOADER}: it would see every "
+                                 "agency's rows; drop it first")
+        _set_login(conn, name, password, create=role is None, comment=_AGENCY_MARK + code)
+        _execute(conn, sql.SQL("GRANT {} TO {}").format(sql.Identifier(AGENCY_READER), sql.Identifier(name)))
+        conn.execute(text(
+            "INSERT INTO core.agency_role (role_name, agency_code) VALUES (:r, :c) "
+            "ON CONFLICT (role_name) DO UPDATE SET agency_code = excluded.agency_code"
+        ), {"r": name, "c": code})
+    return name
+
+
+def create_reader_login(url: str, login: str, password: str) -> str:
+    """Create (or update the password of) a LOGIN role that reads every row of the mart views. Idempotent."""
+    name = _login_name(login)
+    _check_password(password)
+    with warehouse.engine(url).begin() as conn:
+        _require_setup(conn)
+        role = _role(conn, name)
+        if role is not None:
+            _require_ours(role, name, _READER_MARK)
+        _set_login(conn, name, password, create=role is None, comment=_READER_MARK)
+        _execute(conn, sql.SQL("GRANT {} TO {}").format(sql.Identifier(BI_READER), sql.Identifier(name)))
+    return name
+
+
+def rotate_password(url: str, login: str, password: str) -> None:
+    """Set a new password on an existing BI login (agency or reader)."""
+    name = _login_name(login)
+    _check_password(password)
+    with warehouse.engine(url).begin() as conn:
+        role = _role(conn, name)
+        if role is None:
+            raise LookupError(f"no login {name!r}")
+        _require_ours(role, name, MARKER)
+        _execute(conn, sql.SQL("ALTER ROLE {} WITH PASSWORD {}").format(
+            sql.Identifier(name), sql.Literal(_verifier(conn, name, password))))
+
+
+def drop_login(url: str, login: str) -> bool:
+    """Drop a BI login and its agency mapping in this database. False if there was no such login."""
+    name = _login_name(login)
+    with warehouse.engine(url).begin() as conn:
+        role = _role(conn, name)
+        if role is not None:
+            _require_ours(role, name, MARKER)
+        if conn.execute(text("SELECT to_regclass('core.agency_role') IS NOT NULL")).scalar_one():
+            conn.execute(text("DELETE FROM core.agency_role WHERE role_name = :r"), {"r": name})
+        if role is None:
+            return False
+        _execute(conn, sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+    return True
+
+
+# ---------------------------------------------------------------- command line
+
+
+def main_bi(argv: Sequence[str] | None = None) -> int:
+    """`nq57 bi-login (--agency CODE [--login NAME] | --reader NAME) --password-env VAR [--rotate | --drop]`."""
+    parser = argparse.ArgumentParser(
+        prog="nq57 bi-login",
+        description="Create, re-password or drop a warehouse login for BI tools (read-only on the mart views).",
+    )
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--agency", metavar="CODE",
+                     help="a login that sees this agency's rows only (named bi_<code> unless --login)")
+    who.add_argument("--reader", metavar="NAME", help="a login that sees every row of the mart views")
+    parser.add_argument("--login", metavar="NAME", help="login name for --agency (default: bi_<code in lower case>)")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--rotate", action="store_true", help="only change the password of an existing login")
+    what.add_argument("--drop", action="store_true", help="drop the login (and its agency mapping)")
+    parser.add_argument("--password-env", metavar="VAR",
+                        help="environment variable holding the password (never given on the command line)")
+    parser.add_argument("--warehouse", metavar="URL", help="warehouse URL, as its owner (default: $WAREHOUSE_URL)")
+    args = parser.parse_args(argv)
+
+    if args.login and not args.agency:
+        parser.error("--login goes with --agency (--reader takes the login name itself)")
+    url = args.warehouse or os.getenv("WAREHOUSE_URL")
+    if not url:
+        parser.error("no warehouse: set WAREHOUSE_URL or pass --warehouse URL")
+    password = ""
+    if not args.drop:
+        if not args.password_env:
+            parser.error("--password-env VAR is required (the password is read from that environment variable)")
+        password = os.environ.get(args.password_env, "")
+        if not password:
+            parser.error(f"environment variable {args.password_env} is not set or empty")
+
+    name = args.reader or args.login or default_login(args.agency)
+    try:
+        if args.drop:
+            print(f"login {name} dropped" if drop_login(url, name) else f"no login {name}")
+        elif args.rotate:
+            rotate_password(url, name, password)
+            print(f"password of login {name} changed")
+        elif args.agency:
+            name = create_agency_login(url, args.agency, args.login, password=password)
+            print(f"login {name} ready: reads the mart views filtered to agency {_agency_code(args.agency)} "
+                  f"(member of {AGENCY_READER})")
+        else:
+            name = create_reader_login(url, name, password)
+            print(f"login {name} ready: reads every row of the mart views (member of {BI_READER})")
+    except (ValueError, LookupError) as exc:
+        print(f"nq57 bi-login: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        detail = exc.orig if isinstance(exc, DBAPIError) else exc
+        print(f"nq57 bi-login: database error: {detail}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _agency_code(value: str) -> str:
+    code = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(code, str) or not _CODE.match(code):
+        raise ValueError(f"not an agency code: {value!r}")
+    return code
+
+
+def _login_name(value: str) -> str:
+    if not isinstance(value, str) or not _LOGIN.match(value) or value.startswith(("pg_", "nq57_")):
+        raise ValueError(f"not a usable login name: {value!r} (lower-case letters, digits and _, at most 63, "
+                         "not starting with a digit, pg_ or nq57_)")
+    return value
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or not password or "\x00" in password:
+        raise ValueError("the password must be a non-empty string")
+
+
+def _require_setup(conn: Connection) -> None:
+    ready = conn.execute(text(
+        "SELECT to_regclass('core.agency_role') IS NOT NULL "
+        "AND (SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = ANY(:groups)) = :n"
+    ), {"groups": list(GROUP_ROLES), "n": len(GROUP_ROLES)}).scalar_one()
+    if not ready:
+        raise LookupError("the warehouse has no BI roles yet: run the migrations (V050__bi_roles_and_rls) first")
+
+
+def _role(conn: Connection, name: str):
+    """The role's marker comment and whether it already sees every row; None if there is no such role."""
+    return conn.execute(text(
+        "SELECT r.rolname, pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment, "
+        "       r.rolsuper OR r.rolbypassrls "
+        "       OR EXISTS (SELECT FROM pg_catalog.pg_roles g WHERE g.rolname IN (:reader, :loader) "
+        "                  AND pg_catalog.pg_has_role(r.oid, g.oid, 'MEMBER')) AS sees_all "
+        "FROM pg_catalog.pg_roles r WHERE r.rolname = :name"
+    ), {"name": name, "reader": BI_READER, "loader": LOADER}).one_or_none()
+
+
+def _require_ours(role, name: str, mark: str) -> None:
+    comment = role.comment or ""
+    if not comment.startswith(mark):
+        kind = "not made by nq57 bi-login" if not comment.startswith(MARKER) else f"a different kind ({comment})"
+        raise ValueError(f"role {name!r} exists and is {kind}: refusing to change it")
+
+
+def _set_login(conn: Connection, name: str, password: str, *, create: bool, comment: str) -> None:
+    verifier = sql.Literal(_verifier(conn, name, password))
+    if create:
+        statement = sql.SQL("CREATE ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD {}")
+    else:
+        statement = sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}")
+    _execute(conn, statement.format(sql.Identifier(name), verifier))
+    _execute(conn, sql.SQL("COMMENT ON ROLE {} IS {}").format(sql.Identifier(name), sql.Literal(comment)))
+
+
+def _verifier(conn: Connection, name: str, password: str) -> str:
+    """The password hashed by libpq the way the server is configured to store it (SCRAM-SHA-256 by default)."""
+    pgconn = conn.connection.driver_connection.pgconn
+    return pgconn.encrypt_password(password.encode("utf-8"), name.encode("utf-8")).decode("ascii")
+
+
+def _execute(conn: Connection, statement: sql.Composable) -> None:
+    """A composed utility statement (no bind parameters there) in the connection's transaction."""
+    with conn.connection.driver_connection.cursor() as cursor:
+        cursor.execute(statement)

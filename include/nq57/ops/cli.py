@@ -1,0 +1,268 @@
+"""`nq57` command line (DESIGN §6). Thin: every command calls the same package functions as the DAGs."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from nq57 import periods
+
+
+def _period(value: str) -> str:
+    try:
+        return periods.check(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from nq57.outputs.template import write_template
+
+    path = write_template(Path(args.out), args.system, args.agency, args.period)
+    print(f"template written: {path}")
+    return 0
+
+
+def cmd_sample_data(args: argparse.Namespace) -> int:
+    from nq57.devtools import sample_data
+
+    files = sample_data.generate(Path(args.out_dir), args.period, agencies=args.agencies, seed=args.seed)
+    print(f"{len(files)} sample submissions written under {args.out_dir}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from nq57.intake import submission
+
+    rejected = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            print(f"{name}: cannot read: {exc.strerror}", file=sys.stderr)
+            rejected += 1
+            continue
+        result = submission.evaluate(data, path.name, expected_agency=args.agency, expected_period=args.period)
+        rejected += not result.accepted
+        if args.json:
+            print(json.dumps({**result.as_json(), "file": name}, ensure_ascii=False))
+        else:
+            verdict = "accepted" if result.accepted else "REJECTED"
+            print(f"{name}: {verdict} ({result.counts['tasks']} tasks, {result.counts['indicators']} indicators, "
+                  f"{result.error_count} errors, {result.warning_count} warnings)")
+            for issue in result.issues:
+                where = ":".join(str(p) for p in (issue.sheet, issue.column and issue.row and f"{issue.column}{issue.row}") if p)
+                print(f"  {issue.severity:<7} {issue.rule:<28} {where:<16} {issue.message}")
+    return 1 if rejected else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from nq57 import pipeline
+    from nq57.ops import summary
+    from nq57.settings import get_settings
+    from nq57.storage import objectstore
+
+    with _services(args) as services:
+        pipeline.prepare(services)
+        if args.inbox:
+            client = objectstore.connect(services.store)
+            uploaded = objectstore.upload_inbox(client, get_settings().buckets.submissions, Path(args.inbox))
+            print(f"inbox: {sum(u for _, u in uploaded)} uploaded, {sum(not u for _, u in uploaded)} unchanged")
+        found = [f for f in pipeline.discover(services) if f["period"] == args.period]
+        for item in found:
+            outcome = pipeline.ingest(services, item)
+            pipeline.publish_feedback(services, outcome)
+        pipeline.consolidate_period(services, args.period)
+        report_location = pipeline.publish_report(services, args.period)
+        print(summary.render(services.warehouse_url, args.period))
+        print(f"Monthly report: {report_location}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Sample data -> embedded store -> `airflow dags test nq57_ingest` -> warehouse -> summary."""
+    from nq57 import pipeline
+    from nq57.devtools import airflow_runner, embedded, sample_data
+    from nq57.ops import summary
+    from nq57.settings import get_settings
+    from nq57.storage import objectstore
+
+    period = args.period or periods.collected_on(dt.date.today())
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="nq57-demo-"))
+    inbox = workdir / "inbox"
+    files = sample_data.generate(inbox, period, agencies=args.agencies, seed=args.seed)
+    print(f"[1/5] {len(files)} sample submissions for {period} written to {inbox}")
+    with embedded.start(state_dir=workdir / "services") as services:
+        pipeline.prepare(services)
+        client = objectstore.connect(services.store)
+        uploaded = objectstore.upload_inbox(client, get_settings().buckets.submissions, inbox)
+        print(f"[2/5] uploaded {sum(u for _, u in uploaded)} files to s3://{get_settings().buckets.submissions} "
+              f"at {services.store.endpoint}")
+        env = airflow_runner.airflow_env(workdir / "airflow", services.env())
+        airflow_runner.prepare_home(env)
+        print("[3/5] running the real DAG: airflow dags test nq57_ingest")
+        airflow_runner.dags_test("nq57_ingest", env)
+        print(f"[4/5] running the real DAG: airflow dags test nq57_consolidate (period {period})")
+        airflow_runner.dags_test("nq57_consolidate", env, conf=json.dumps({"period": period}))
+        print("[5/5] warehouse summary (mart views):")
+        print(summary.render(services.warehouse_url, period))
+        from nq57.outputs import report
+
+        settings = get_settings()
+        local_report = workdir / report.report_key(period).rsplit("/", 1)[-1]
+        local_report.write_bytes(objectstore.fetch(client, settings.buckets.reports, report.report_key(period)))
+        print(f"\nMonthly report: s3://{settings.buckets.reports}/{report.report_key(period)}, copied to {local_report}")
+        print(f"Working files (sample data, Airflow home, embedded PostgreSQL): {workdir}")
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from nq57 import pipeline
+
+    with _services(args) as services:
+        for submission_id in args.submission_ids:
+            outcome = pipeline.reprocess(services, submission_id)
+            print(f"submission {submission_id} ({outcome['key']}): {'accepted' if outcome['accepted'] else 'rejected'}, "
+                  f"{outcome['errors']} errors, {outcome['warnings']} warnings")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from nq57.outputs import report
+
+    with _services(args) as services:
+        data = report.build_report(report.load_report_data(services.warehouse_url, args.period))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"monthly report for {args.period} written: {out}")
+    return 0
+
+
+def cmd_review_export(args: argparse.Namespace) -> int:
+    from nq57.outputs import review
+
+    with _services(args) as services:
+        count = review.write_export(services.warehouse_url, args.period, Path(args.out))
+    print(f"{count} pairs to review for {args.period} written: {args.out}")
+    return 0
+
+
+def cmd_review_import(args: argparse.Namespace) -> int:
+    from nq57.outputs import review
+
+    with _services(args) as services:
+        result = review.import_review(services.warehouse_url, Path(args.file).read_bytes(), Path(args.file).name,
+                                      reviewer=args.reviewer)
+    print(f"review decisions applied: {result.confirmed} confirmed, {result.rejected} rejected, "
+          f"{result.skipped} rows without a decision")
+    return 0
+
+
+def _services(args: argparse.Namespace):
+    from nq57.devtools import embedded
+    from nq57.settings import Settings
+
+    settings = Settings()
+    if getattr(args, "warehouse", None):
+        settings = Settings(warehouse_url=args.warehouse)
+    return embedded.start(settings)
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    from nq57.ops.store_policies import main_policies
+
+    return main_policies([args.out_dir])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nq57", description="Resolution 57 / 71 reporting consolidation")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("template", help="write the blank submission template")
+    p.add_argument("out")
+    p.add_argument("--system", choices=("NQ57", "NQ71"), default="NQ57")
+    p.add_argument("--agency")
+    p.add_argument("--period", type=_period)
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("sample-data", help="write realistic sample submissions laid out like the bucket")
+    p.add_argument("out_dir")
+    p.add_argument("--period", type=_period, required=True)
+    p.add_argument("--agencies", type=int, default=6)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_sample_data)
+
+    p = sub.add_parser("validate", help="check files the way the pipeline would; exit 1 if any is rejected")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--agency")
+    p.add_argument("--period", type=_period)
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("run", help="upload an inbox folder and run the ingest steps in-process")
+    p.add_argument("--period", type=_period, required=True)
+    p.add_argument("--inbox")
+    p.add_argument("--warehouse", help="PostgreSQL URL (default: WAREHOUSE_URL or an embedded server)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="end to end on embedded services with the real Airflow DAG")
+    p.add_argument("--period", type=_period)
+    p.add_argument("--agencies", type=int, default=6)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workdir")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("reprocess", help="judge ledgered uploads again and republish their feedback")
+    p.add_argument("submission_ids", nargs="+", type=int)
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_reprocess)
+
+    p = sub.add_parser("report", help="write the monthly consolidated report from the warehouse")
+    p.add_argument("--period", type=_period, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_report)
+
+    review = sub.add_parser("review", help="the human review loop for uncertain NQ57/NQ71 pairs")
+    review_sub = review.add_subparsers(dest="review_command", required=True)
+    p = review_sub.add_parser("export", help="write the open review queue of a period to Excel")
+    p.add_argument("--period", type=_period, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_review_export)
+    p = review_sub.add_parser("import", help="apply a filled review file to the crosswalk")
+    p.add_argument("file")
+    p.add_argument("--reviewer", help="who decided, when the file's 'Người duyệt' column is empty")
+    p.add_argument("--warehouse")
+    p.set_defaults(func=cmd_review_import)
+
+    sub.add_parser("bi-login", help="create or rotate a read-only BI login (whole mart, or one agency's rows); "
+                                    "see nq57 bi-login --help")
+
+    p = sub.add_parser("policies", help="write per-agency object-store policies and the mc init script")
+    p.add_argument("out_dir")
+    p.set_defaults(func=cmd_policies)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bi-login"]:  # its own parser (nq57.ops.bi_logins), options and --help included
+        from nq57.ops.bi_logins import main_bi
+
+        return main_bi(argv[1:])
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""What people read: the template, feedback workbooks, review files, the monthly report, reminders."""

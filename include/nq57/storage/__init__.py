@@ -1,0 +1,1 @@
+"""The object store and the warehouse: the only modules that talk to either."""
