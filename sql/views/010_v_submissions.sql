@@ -1,6 +1,6 @@
 -- One row per received upload (every version). is_latest marks the newest accepted version of
--- (agency, period, system): that one's rows are the agency's report. On time = received before 00:00 on
--- the 21st of the month after the period, Vietnam time.
+-- (agency, period, system): that one's rows are the agency's report. On time = received before
+-- core.period_due_at(period): 00:00 on the 21st of the month after the period, Vietnam time.
 CREATE VIEW mart.v_submissions WITH (security_invoker = true) AS
 WITH ranked AS (
     SELECT s.*,
@@ -18,8 +18,7 @@ SELECT submission_id,
        version_id,
        sha256,
        received_at,
-       received_at < ((to_date(period, 'YYYY-MM') + interval '1 month 20 days')::timestamp
-                      AT TIME ZONE 'Asia/Ho_Chi_Minh') AS on_time,
+       coalesce(received_at < core.period_due_at(period), false) AS on_time,
        (status = 'accepted' AND accepted_rank = 1) AS is_latest,
        status,
        error_count,

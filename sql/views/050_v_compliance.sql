@@ -30,8 +30,7 @@ SELECT a.agency_code,
        coalesce(n57.nil_report, false) OR coalesce(n71.nil_report, false) AS nil_report,
        n57.first_received_at                          AS nq57_received_at,
        n71.first_received_at                          AS nq71_received_at,
-       (to_date(p.period, 'YYYY-MM') + interval '1 month 20 days')::timestamp
-           AT TIME ZONE 'Asia/Ho_Chi_Minh'            AS due_at
+       core.period_due_at(p.period)                   AS due_at
 FROM core.agency a
 CROSS JOIN periods p
 LEFT JOIN accepted n57 ON n57.agency_code = a.agency_code AND n57.period = p.period AND n57.system = 'NQ57'

@@ -129,8 +129,7 @@ SELECT a.agency_code,
        coalesce(c.nq57_submitted, false)       AS nq57_submitted,
        coalesce(c.nq71_submitted, false)       AS nq71_submitted,
        coalesce(c.nil_report, false)           AS nil_report,
-       coalesce(c.due_at, (to_date(:period, 'YYYY-MM') + interval '1 month 20 days')::timestamp
-                          AT TIME ZONE 'Asia/Ho_Chi_Minh') AS due_at
+       coalesce(c.due_at, core.period_due_at(:period)) AS due_at
 FROM core.agency a
 LEFT JOIN mart.v_compliance c ON c.agency_code = a.agency_code AND c.period = :period
 WHERE c.missing IS DISTINCT FROM false

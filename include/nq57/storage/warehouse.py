@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -31,8 +31,14 @@ def engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, future=True)
 
 
-def read_sql(relative: str) -> str:
-    return (SQL_DIR / relative).read_text(encoding="utf-8")
+@cache
+def named_query(name: str) -> str:
+    """The text of `sql/queries/<name>.sql`: business queries live in `sql/` as files, named for what they hold.
+
+    Raises:
+        FileNotFoundError: no such query file.
+    """
+    return (SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def migrate(url: str) -> list[str]:
@@ -114,7 +120,7 @@ class ReceivedObject:
 def known_versions(url: str, bucket: str) -> set[tuple[str, str]]:
     """(object_key, version_id) pairs already in the ledger for this bucket."""
     with engine(url).connect() as conn:
-        rows = conn.execute(text("SELECT object_key, version_id FROM raw.submission WHERE bucket = :b"), {"b": bucket})
+        rows = conn.execute(text(named_query("ledgered_versions")), {"bucket": bucket})
         return {(r.object_key, r.version_id) for r in rows}
 
 
