@@ -47,19 +47,22 @@ from nq57.dedupe.normalize import (
     deadline_distance_days,
     documents_compatible,
     items_compatible,
-    name_key,
+    name_tokens,
     normalize_doc_item,
     normalize_doc_number,
     normalize_name,
+    period_conflict,
 )
+from nq57.dedupe.reconcile import QUALIFIER_COST, Part, Reconciled, reconcile, split_parts
 
-FEATURES: tuple[str, ...] = ("name", "tokens", "numbers", "doc", "deadline", "product", "lead_agency")
+FEATURES: tuple[str, ...] = ("name", "tokens", "numbers", "period", "doc", "deadline", "product", "lead_agency")
 
 # Documents of one programme: a task of 57-NQ/TW is carried into the Government's action programme
 # (03/NQ-CP, updated by 71/NQ-CP), so the NQ71 file may cite the programme where the NQ57 file cites
 # the resolution. Related, not equal: `doc` scores such a pair 0.5.
 DOCUMENT_FAMILIES: dict[str, str] = {
     "57-NQ-TW": "NQ57",
+    "4-TB-BCDTW": "NQ57",  # the Steering Committee's conclusions, tracked in both systems (domain brief §2)
     "57-NQ": "NQ57",
     "71-NQ-CP": "NQ57",
     "3-NQ-CP": "NQ57",
@@ -95,6 +98,9 @@ class Weights:
     # A pair whose names carry conflicting numbers (`tháng 6/2025` vs `tháng 7/2025`) is scaled by
     # this: recurring reports differ only in such a number.
     number_conflict: float = 0.6
+    # A pair whose names name different periods (`tháng 6/2025` vs `tháng 7/2025`, `năm 2026` vs `năm
+    # 2027`) is scaled by this: below any review threshold, so recurring reports never link across periods.
+    period_conflict: float = 0.5
 
     def as_dict(self) -> dict[str, float]:
         return {
@@ -104,6 +110,7 @@ class Weights:
             "deadline": self.deadline,
             "product": self.product,
             "number_conflict": self.number_conflict,
+            "period_conflict": self.period_conflict,
         }
 
 
@@ -160,6 +167,7 @@ class Prepared:
     items: list[str]
     deadlines: list[tuple[date | None, str]]
     products: list[str]
+    parts: list[list[Part]]  # the name's clauses, for `reconcile`
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -167,7 +175,8 @@ class Prepared:
 
 def prepare(tasks: pd.DataFrame) -> Prepared:
     """Normalise one system's task frame (columns as in `match.TASK_COLUMNS`)."""
-    names = [name_key(_text(v)) for v in tasks["task_name"]]
+    punctuated = [name_tokens(_text(v)) for v in tasks["task_name"]]
+    names = [" ".join(t for t in tokens if t not in ",()") for tokens in punctuated]
     return Prepared(
         codes=[_text(v) or "" for v in tasks["task_code"]],
         agencies=[_text(v) for v in tasks["lead_agency_code"]],
@@ -183,6 +192,7 @@ def prepare(tasks: pd.DataFrame) -> Prepared:
             for day, kind in zip(tasks["deadline_date"], tasks["deadline_type"], strict=True)
         ],
         products=[_normalize_short(_text(v)) for v in tasks["product"]],
+        parts=[split_parts(tokens) for tokens in punctuated],
     )
 
 
@@ -209,6 +219,15 @@ def idf_weights(token_sets: Iterable[frozenset[str]]) -> dict[str, float]:
             counts[token] = counts.get(token, 0) + 1
     prior = IDF_PRIOR_NAMES * IDF_PRIOR_RATE
     return {t: math.log((n + IDF_PRIOR_NAMES) / (df + prior)) for t, df in counts.items()}
+
+
+def document_frequencies(token_sets: Iterable[frozenset[str]]) -> dict[str, int]:
+    """In how many names of the month each word occurs (both systems)."""
+    counts: dict[str, int] = {}
+    for tokens in token_sets:
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+    return counts
 
 
 def spelling_map(token_sets: Iterable[frozenset[str]], cutoff: float = 85.0) -> dict[str, str]:
@@ -384,11 +403,83 @@ def block_features(
         "name": name,
         "tokens": tokens,
         "numbers": numbers,
+        "period": np.ones((n, m)),
         "doc": doc,
         "deadline": deadline,
         "product": product,
         "lead_agency": lead_agency,
     }
+
+
+# Candidate pairs for the word-level pass: every pair scoring at least CANDIDATE_FLOOR in the
+# block-level pass, and each task's CANDIDATES_PER_TASK best partners scoring at least CANDIDATE_MIN.
+CANDIDATE_FLOOR = 0.45
+CANDIDATES_PER_TASK = 3
+CANDIDATE_MIN = 0.2
+
+
+def candidates(score: np.ndarray) -> list[tuple[int, int]]:
+    """The cells of a block worth the word-level pass, in row-major order."""
+    n, m = score.shape
+    if n == 0 or m == 0:
+        return []
+    chosen = score >= CANDIDATE_FLOOR
+    k = min(CANDIDATES_PER_TASK, m)
+    best_cols = np.argpartition(-score, k - 1, axis=1)[:, :k]
+    rows = np.repeat(np.arange(n), k)
+    chosen[rows, best_cols.ravel()] |= score[rows, best_cols.ravel()] >= CANDIDATE_MIN
+    k = min(CANDIDATES_PER_TASK, n)
+    best_rows = np.argpartition(-score, k - 1, axis=0)[:k, :]
+    cols = np.tile(np.arange(m), k)
+    chosen[best_rows.ravel(), cols] |= score[best_rows.ravel(), cols] >= CANDIDATE_MIN
+    return [(int(a), int(b)) for a, b in zip(*np.nonzero(chosen), strict=True)]
+
+
+def word_scores(rec: Reconciled, idf: dict[str, float]) -> dict[str, float]:
+    """`name`, `tokens`, `numbers` and `period` of a reconciled pair (see the module table)."""
+    set_a, set_b = set(rec.core_a), set(rec.core_b)
+
+    def weight(words: Iterable[str]) -> float:
+        return sum(idf.get(w, 1.0) for w in words)
+
+    shared = weight(set_a & set_b)
+    only_a, only_b = weight(set_a - set_b), weight(set_b - set_a)
+    qualifier = weight(set(rec.qualifier_a) - set_b) + weight(set(rec.qualifier_b) - set_a)
+    differing = (SUBSTITUTION_COST * min(only_a, only_b) + INSERTION_COST * abs(only_a - only_b)
+                 + QUALIFIER_COST * qualifier)
+    tokens = shared / (shared + differing) if shared + differing > 0 else 0.0
+    core_a, core_b = " ".join(rec.core_a), " ".join(rec.core_b)
+    name = max(fuzz.ratio(core_a, core_b), fuzz.ratio(" ".join(sorted(rec.core_a)), " ".join(sorted(rec.core_b))))
+    nums_a = {w for w in set_a if w.isdigit()}
+    nums_b = {w for w in set_b if w.isdigit()}
+    if nums_a and nums_b and not (nums_a <= nums_b or nums_b <= nums_a):
+        numbers = len(nums_a & nums_b) / len(nums_a | nums_b)
+    else:
+        numbers = 1.0
+    period = 0.0 if period_conflict(rec.core_a, rec.core_b) else 1.0
+    return {"name": name / 100.0, "tokens": tokens, "numbers": numbers, "period": period}
+
+
+def refine(
+    left: Prepared,
+    rows: Sequence[int],
+    right: Prepared,
+    cols: Sequence[int],
+    features: dict[str, np.ndarray],
+    cells: Iterable[tuple[int, int]],
+    idf: dict[str, float],
+    df: dict[str, int],
+) -> dict[tuple[int, int], Reconciled]:
+    """The word-level pass: for each cell (a, b), reconcile the two names (`reconcile.reconcile`) and
+    overwrite `name`, `tokens`, `numbers` and `period` in `features` with the reconciled scores.
+    Returns the reconciliation of each cell, for the evidence."""
+    out: dict[tuple[int, int], Reconciled] = {}
+    for a, b in cells:
+        rec = reconcile(left.parts[rows[a]], right.parts[cols[b]], idf, df)
+        for key, value in word_scores(rec, idf).items():
+            features[key][a, b] = value
+        out[(a, b)] = rec
+    return out
 
 
 # Pure and called with few distinct arguments across blocks: cached.
@@ -418,14 +509,22 @@ def combine(features: dict[str, np.ndarray], weights: Weights) -> np.ndarray:
         weight_sum = weight_sum + present * weight
     mean = np.divide(total, weight_sum, out=np.zeros_like(total), where=weight_sum > 0)
     conflict = features["numbers"] < 1.0
-    return np.where(conflict, mean * weights.number_conflict, mean)
+    mean = np.where(conflict, mean * weights.number_conflict, mean)
+    return np.where(features["period"] < 1.0, mean * weights.period_conflict, mean)
 
 
 def pair_evidence(
-    left: Prepared, i: int, right: Prepared, j: int, features: dict[str, np.ndarray], cell: tuple[int, int]
+    left: Prepared,
+    i: int,
+    right: Prepared,
+    j: int,
+    features: dict[str, np.ndarray],
+    cell: tuple[int, int],
+    reconciled: Reconciled | None = None,
 ) -> dict[str, Any]:
     """JSON-serialisable evidence for the pair (left task i, right task j): every feature score (read
-    from `features` at `cell`) and the normal forms that were compared."""
+    from `features` at `cell`), the normal forms that were compared and, when the names were
+    reconciled word by word, each decision (`acronym`, `typo`, `qualifier`)."""
     scores: dict[str, float | None] = {}
     for key in FEATURES:
         value = float(features[key][cell])
@@ -444,4 +543,5 @@ def pair_evidence(
         "nq71_product": right.products[j] or None,
         "nq57_lead_agency": left.agencies[i],
         "nq71_lead_agency": right.agencies[j],
+        "reconciled": reconciled.decisions if reconciled is not None else [],
     }

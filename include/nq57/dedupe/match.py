@@ -37,13 +37,17 @@ from scipy.optimize import linear_sum_assignment
 from nq57.dedupe.features import (
     Weights,
     block_features,
+    candidates,
     combine,
+    document_frequencies,
     idf_weights,
     pair_evidence,
     prepare,
+    refine,
     respell,
     spelling_map,
 )
+from nq57.dedupe.reconcile import Reconciled
 
 TASK_COLUMNS: tuple[str, ...] = (
     "task_code",
@@ -166,6 +170,7 @@ class _Linker:
         self.weights = weights
         # IDF over the whole month, both systems: stable whichever tasks were linked by code first.
         self.idf = idf_weights([*self.left.tokens, *self.right.tokens])
+        self.df = document_frequencies([*left.tokens, *right.tokens])  # before respelling: slips stay rare
         self.linked_left: dict[int, int] = {}
         self.linked_right: dict[int, int] = {}
         self.links: list[dict[str, Any]] = []
@@ -193,9 +198,11 @@ class _Linker:
             rows = [pairs[k][0] for k in members]
             cols = [pairs[k][1] for k in members]
             features = block_features(self.left, rows, self.right, cols, self.idf)
+            diagonal = [(d, d) for d in range(len(members))]
+            reconciled = refine(self.left, rows, self.right, cols, features, diagonal, self.idf, self.df)
             scores = combine(features, self.weights)
             for d, k in enumerate(members):
-                evidence = pair_evidence(self.left, rows[d], self.right, cols[d], features, (d, d))
+                evidence = pair_evidence(self.left, rows[d], self.right, cols[d], features, (d, d), reconciled[(d, d)])
                 evidence["feature_score"] = round(float(scores[d, d]), 4)
                 out[k] = evidence
         return out
@@ -343,7 +350,16 @@ class _Linker:
 
     def _score_block(self, agency: str, rows: list[int], cols: list[int], rejected: dict[str, set[str]]) -> None:
         features = block_features(self.left, rows, self.right, cols, self.idf)
+        # Two passes: the block-level scores find the candidates, the word-level pass (acronyms,
+        # typing slips, one-sided qualifiers, periods) rescores them. Other cells keep their
+        # block-level score, which is below any threshold worth a review.
+        cells = candidates(combine(features, self.weights))
+        reconciled = refine(self.left, rows, self.right, cols, features, cells, self.idf, self.df)
         score = combine(features, self.weights)
+        outside = np.ones(score.shape, dtype=bool)
+        if cells:
+            outside[tuple(np.array(cells).T)] = False
+        score[outside] = np.minimum(score[outside], self.thresholds.review - 1e-6)
         for a, i in enumerate(rows):
             refused = rejected.get(_key(self.left_codes[i]))
             if refused:
@@ -369,7 +385,7 @@ class _Linker:
             if not sub_candidate[r, c]:
                 continue
             a, b = int(active_rows[r]), int(active_cols[c])
-            self._emit_scored(agency, rows, cols, score, candidate, features, a, b)
+            self._emit_scored(agency, rows, cols, score, candidate, features, a, b, reconciled.get((a, b)))
 
     def _emit_scored(
         self,
@@ -381,10 +397,11 @@ class _Linker:
         features: dict[str, np.ndarray],
         a: int,
         b: int,
+        reconciled: Reconciled | None,
     ) -> None:
         i, j = rows[a], cols[b]
         value = float(score[a, b])
-        evidence = pair_evidence(self.left, i, self.right, j, features, (a, b))
+        evidence = pair_evidence(self.left, i, self.right, j, features, (a, b), reconciled)
         evidence["weights"] = self.weights.as_dict()
         evidence["feature_score"] = round(value, 4)
 

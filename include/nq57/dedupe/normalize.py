@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 
 from nq57.textnorm import clean, fold, fold_key
@@ -138,21 +139,114 @@ def _expand_joined(token: str) -> list[str]:
     return out
 
 
-def normalize_name(text: str | None) -> str:
-    """Comparison form of a task name: NFC, no case or diacritics, abbreviations expanded, no punctuation.
+# Citations of the programme's documents inside names, one canonical token each so that every way of
+# writing one document compares equal: `Nghị quyết số 57-NQ/TW`, `NQ 57`, `NQ57`, `Nghị quyết 57`,
+# `57-NQ/TW` -> `nq57`; `Thông báo số 04-TB/BCĐTW`, `04/TB-BCĐTW` -> `tb4`; `Công văn số
+# 10467/VPCP-KGVX` -> `cv10467`. Letters and digits in one token: never read as a number (`numbers`)
+# nor as a period. The issuer is dropped (`NQ 71` is written for 71/NQ-CP): a task name cites a
+# document of its own programme, so number and kind are what identify it.
+_DOC_REFERENCES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:nghi quyet|nq)\s*(?:so\s*)?0*(\d+)(?:\s*[-/]\s*nq\s*[-/]\s*(?:tw|cp))?(?![0-9a-z])"), "nq"),
+    (re.compile(r"\b0*(\d+)\s*[-/]\s*nq\s*[-/]\s*(?:tw|cp)\b"), "nq"),
+    (re.compile(r"\b(?:thong bao(?: ket luan)?|tb)\s*(?:so\s*)?0*(\d+)(?:\s*[-/]\s*tb\s*[-/]\s*[a-z]+)?(?![0-9a-z])"),
+     "tb"),
+    (re.compile(r"\b0*(\d+)\s*[-/]\s*tb\s*[-/]\s*[a-z]+\b"), "tb"),
+    (re.compile(r"\b(?:cong van|cv)\s*(?:so\s*)?0*(\d+)(?:\s*/\s*[a-z]+\s*-\s*[a-z]+)?(?![0-9a-z])"), "cv"),
+    (re.compile(r"\b0*(\d+)\s*/\s*vpcp\s*-\s*[a-z]+\b"), "cv"),
+)
 
-    `Xây dựng CSDL về KH&CN` -> `xay dung co so du lieu ve khoa hoc va cong nghe`;
-    `Ứng dụng AI trong CĐS` -> `ung dung tri tue nhan tao trong chuyen doi so`.
-    """
+# Periods named in a task name, one canonical token each: a day `p20250701`, a month `p202506`, a
+# quarter `p2025q2`, a half-year `p2025h1`, a year `p2025`. `tháng 6/2025`, `tháng 06/2025`,
+# `T6/2025`, `tháng 6 năm 2025` and `06/2025` are one month; `quý II/2025`, `Quý 2/2025`, `Q2/2025`
+# one quarter. Recurring reports differ only here, so `period_conflict` keeps them apart.
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def _day(m: re.Match[str]) -> str:
+    day, month, year = int(m[1]), int(m[2]), int(m[3])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return m[0]
+    return f" p{year}{month:02d}{day:02d} "
+
+
+def _month(m: re.Match[str]) -> str:
+    month, year = int(m[1]), int(m[2])
+    return f" p{year}{month:02d} " if 1 <= month <= 12 else m[0]
+
+
+def _quarter(m: re.Match[str]) -> str:
+    number = _ROMAN.get(m[1]) or int(m[1])
+    return f" p{m[2]}q{number} "
+
+
+_PERIODS: tuple[tuple[re.Pattern[str], object], ...] = (
+    (re.compile(r"\b(?:ngay\s*)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\b"), _day),
+    (re.compile(r"\b6 thang (dau|cuoi) nam\s*(\d{4})\b"), lambda m: f" p{m[2]}h{1 if m[1] == 'dau' else 2} "),
+    (re.compile(r"\b(?:quy|q)\s*(iv|iii|ii|i|[1-4])\s*(?:/|nam)\s*(\d{4})\b"), _quarter),
+    (re.compile(r"\b(?:thang\s*|t)(\d{1,2})\s*(?:/|nam)\s*(\d{4})\b"), _month),
+    (re.compile(r"(?<![0-9/])\b(\d{1,2})\s*/\s*(\d{4})\b"), _month),
+    (re.compile(r"\bnam\s*(\d{4})\b"), lambda m: f" p{m[1]} "),
+)
+_PERIOD_TOKEN = re.compile(r"p(\d{4})(?:(\d{2})(\d{2})?|q([1-4])|h([12]))?")
+
+
+def _canonical_references(folded: str) -> str:
+    for pattern, prefix in _DOC_REFERENCES:
+        folded = pattern.sub(lambda m, p=prefix: f" {p}{int(m[1])} ", folded)
+    for pattern, replace_with in _PERIODS:
+        folded = pattern.sub(replace_with, folded)
+    return folded
+
+
+def period_interval(token: str) -> tuple[date, date] | None:
+    """The dates a canonical period token covers (`p202506` -> 1-30 June 2025); None for other tokens."""
+    m = _PERIOD_TOKEN.fullmatch(token)
+    if not m:
+        return None
+    year = int(m[1])
+    try:
+        if m[3]:
+            day = date(year, int(m[2]), int(m[3]))
+            return day, day
+        if m[2]:
+            month = int(m[2])
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        if m[4]:
+            last = 3 * int(m[4])
+            return date(year, last - 2, 1), date(year, last, calendar.monthrange(year, last)[1])
+        if m[5]:
+            return (date(year, 1, 1), date(year, 6, 30)) if m[5] == "1" else (date(year, 7, 1), date(year, 12, 31))
+        return date(year, 1, 1), date(year, 12, 31)
+    except ValueError:
+        return None
+
+
+def period_conflict(tokens_a: Iterable[str], tokens_b: Iterable[str]) -> bool:
+    """Both names name periods and none of one side's contains or lies within one of the other's:
+    `tháng 6/2025` vs `tháng 7/2025`, `năm 2026` vs `năm 2027` (different tasks); `tháng 6/2025` vs
+    `quý II/2025` or vs `ngày 20/6/2025` is no conflict."""
+    a = [i for i in map(period_interval, tokens_a) if i]
+    b = [i for i in map(period_interval, tokens_b) if i]
+    if not a or not b:
+        return False
+    return not any((x0 <= y0 and y1 <= x1) or (y0 <= x0 and x1 <= y1) for x0, x1 in a for y0, y1 in b)
+
+
+_PUNCTUATED_TOKEN = re.compile(r"[0-9a-z]+(?:[&\-./][0-9a-z]+)*|[,;:()]")
+
+
+def _tokens(text: str | None, punctuation: bool) -> list[str]:
     if text is None:
-        return ""
+        return []
     # Capital-only acronyms are read before folding: `ÁI` in a name typed in capitals (`NHÂN ÁI`) is
     # a Vietnamese word, and only becomes `AI` once its accent is gone.
     text = _UPPERCASE_TOKEN.sub(lambda m: f" {UPPERCASE_ABBREVIATIONS[m.group()]} ", clean(str(text)))
-    folded = _fold_keep_case(_AMPERSAND_SPACING.sub("&", text)).lower()
+    folded = _canonical_references(_fold_keep_case(_AMPERSAND_SPACING.sub("&", text)).lower())
     out: list[str] = []
-    for token in _TOKEN.findall(folded):
-        if token.isalnum():  # the common case: one plain word or number
+    for token in (_PUNCTUATED_TOKEN if punctuation else _TOKEN).findall(folded):
+        if token in ",;:()":
+            out.append("(" if token == "(" else ")" if token == ")" else ",")
+        elif token.isalnum():  # the common case: one plain word or number
             hit = _EXPANSIONS.get(token)
             if hit is None:
                 out.append(_number(token) if token[0].isdigit() else token)
@@ -160,7 +254,24 @@ def normalize_name(text: str | None) -> str:
                 out.extend(hit)
         else:
             out.extend(_expand_joined(token))
-    return " ".join(out)
+    return out
+
+
+def normalize_name(text: str | None) -> str:
+    """Comparison form of a task name: NFC, no case or diacritics, abbreviations expanded, document
+    citations and periods as canonical tokens, no punctuation.
+
+    `Xây dựng CSDL về KH&CN` -> `xay dung co so du lieu ve khoa hoc va cong nghe`;
+    `Ứng dụng AI trong CĐS` -> `ung dung tri tue nhan tao trong chuyen doi so`;
+    `Báo cáo tháng 06/2025 theo NQ 57` -> `bao cao p202506 theo nq57`.
+    """
+    return " ".join(_tokens(text, punctuation=False))
+
+
+def normalize_name_punctuated(text: str | None) -> list[str]:
+    """`normalize_name`'s tokens with the clause punctuation kept as tokens (`,` for `,;:`, `(`, `)`),
+    so that the scorer can tell a parenthesised note or a trailing clause from the rest of a name."""
+    return _tokens(text, punctuation=True)
 
 
 # Administrative boilerplate that says how, not what: the same task is written with and without it
@@ -191,22 +302,65 @@ BOILERPLATE: tuple[str, ...] = (
     "theo dung tien do",
     "theo quy dinh",
 )
-# On the normalised form (lower-case ASCII words, single spaces) plain regexes are exact and fast.
-_LEADING_RE = re.compile(r"^(?:(?:" + "|".join(map(re.escape, LEADING_BOILERPLATE)) + r") )+")
+# On the normalised tokens (lower-case ASCII words, `,` `(` `)` for punctuation) plain regexes are exact
+# and fast; a phrase matches with or without commas between its words (`chủ trì, phối hợp`).
+def _phrase(phrase: str) -> str:
+    return r"(?: ,)? ".join(map(re.escape, phrase.split()))
+
+
+_LEADING_RE = re.compile(r"^(?:(?:" + "|".join(map(_phrase, LEADING_BOILERPLATE)) + r")(?: ,)? )+")
 _PHRASES_RE = re.compile(
-    r"(?:^| )(?:" + "|".join(map(re.escape, sorted(BOILERPLATE, key=len, reverse=True))) + r")(?= |$)"
+    r"(?:^| )(?:" + "|".join(sorted(map(_phrase, BOILERPLATE), key=len, reverse=True)) + r")(?= |$)"
 )
+
+# The coordination clause in front of the action: `Chủ trì, phối hợp với Bộ Tài chính xây dựng ...`,
+# `Phối hợp với Bộ Khoa học và Công nghệ tăng cường ...`. Who coordinates is not what the task is (the
+# lead agency is its own column), and one system often leaves the clause out. Removed up to the first
+# word that starts an action, when one comes within `LEAD_IN_MAX_WORDS` words.
+LEAD_IN_STARTS: tuple[str, ...] = ("chu tri", "phoi hop")
+ACTION_WORDS: frozenset[str] = frozenset({
+    "xay dung", "ban hanh", "trien khai", "hoan thanh", "hoan thien", "tang cuong", "to chuc", "nghien cuu",
+    "de xuat", "bao dam", "dam bao", "day manh", "thuc hien", "cap nhat", "ra soat", "danh gia", "thu hut",
+    "xu ly", "phat trien", "thong nhat", "tiep thu", "giam sat", "cong bo", "lua chon", "trinh", "sua doi",
+})
+LEAD_IN_MAX_WORDS = 30
+
+
+def _strip_lead_in(tokens: list[str]) -> list[str]:
+    if " ".join(tokens[:2]) not in LEAD_IN_STARTS:
+        return tokens
+    for k in range(1, min(len(tokens), LEAD_IN_MAX_WORDS)):
+        if tokens[k] in ACTION_WORDS or " ".join(tokens[k: k + 2]) in ACTION_WORDS:
+            return tokens[k:]
+    return tokens
+
+
+def _strip(tokens: list[str]) -> list[str]:
+    joined = " ".join(tokens)
+    stripped = _PHRASES_RE.sub("", _LEADING_RE.sub("", joined)).split()
+    stripped = _strip_lead_in(stripped)
+    while stripped and stripped[0] == ",":
+        stripped = stripped[1:]
+    return stripped if any(t not in _PUNCTUATION for t in stripped) else tokens
+
+
+_PUNCTUATION = frozenset({",", "(", ")"})
 
 
 def strip_boilerplate(normalized: str) -> str:
-    """Remove `BOILERPLATE` phrases from a `normalize_name` result; never returns an empty name."""
-    stripped = _PHRASES_RE.sub("", _LEADING_RE.sub("", normalized)).strip()
-    return stripped or normalized
+    """Remove `BOILERPLATE` phrases (and the coordination lead-in) from a `normalize_name` result;
+    never returns an empty name."""
+    return " ".join(_strip(normalized.split()))
+
+
+def name_tokens(text: str | None) -> list[str]:
+    """`normalize_name_punctuated` without boilerplate: the words the scorer aligns, with clause marks."""
+    return _strip(normalize_name_punctuated(text))
 
 
 def name_key(text: str | None) -> str:
     """What the scorer compares: `normalize_name` without boilerplate."""
-    return strip_boilerplate(normalize_name(text))
+    return " ".join(t for t in name_tokens(text) if t not in _PUNCTUATION)
 
 
 # --------------------------------------------------------------------------------------------------
