@@ -375,11 +375,12 @@ class _Linker:
         active_cols = np.flatnonzero(candidate.any(axis=0))
         sub_score = score[np.ix_(active_rows, active_cols)]
         sub_candidate = candidate[np.ix_(active_rows, active_cols)]
-        # A pair is worth what it scores above the review threshold. Maximising raw scores would
-        # value two barely reviewable pairs (0.66 + 0.66) over one certain pair (0.95) and break
-        # certain links to make room for doubtful ones (on the labelled set that was the main
-        # source of wrong automatic links).
-        cost = np.where(sub_candidate, -(sub_score - self.thresholds.review), 0.0)
+        # A pair is worth the square of what it scores above the review threshold. Maximising raw
+        # scores would value two barely reviewable pairs (0.66 + 0.66) over one certain pair (0.95)
+        # and break certain links to make room for doubtful ones; squaring the excess also keeps a
+        # certain pair (1.0) ahead of a likely one plus a doubtful one (0.88 + 0.68), the shape of a
+        # task whose look-alike lost its own partner (independent labelled set, two_databases).
+        cost = np.where(sub_candidate, -np.square(sub_score - self.thresholds.review), 0.0)
         assigned_rows, assigned_cols = linear_sum_assignment(cost)
         for r, c in zip(assigned_rows, assigned_cols, strict=True):
             if not sub_candidate[r, c]:

@@ -185,7 +185,8 @@ _PERIODS: tuple[tuple[re.Pattern[str], object], ...] = (
     (re.compile(r"\b(?:quy|q)\s*(iv|iii|ii|i|[1-4])\s*(?:/|nam)\s*(\d{4})\b"), _quarter),
     (re.compile(r"\b(?:thang\s*|t)(\d{1,2})\s*(?:/|nam)\s*(\d{4})\b"), _month),
     (re.compile(r"(?<![0-9/])\b(\d{1,2})\s*/\s*(\d{4})\b"), _month),
-    (re.compile(r"\bnam\s*(\d{4})\b"), lambda m: f" p{m[1]} "),
+    # A year: `năm 2026`, `đến 2030`; the word `năm` is kept (a slip in it, `nmă`, must not lose the year).
+    (re.compile(r"(?<![0-9/.-])\b(19[5-9]\d|20\d\d)\b(?![/-]|\.\d)"), lambda m: f" p{m[1]} "),
 )
 _PERIOD_TOKEN = re.compile(r"p(\d{4})(?:(\d{2})(\d{2})?|q([1-4])|h([12]))?")
 

@@ -14,10 +14,11 @@ and says, word by word, why they differ:
   letter; a tone mark on the wrong letter vanishes with the diacritics) when one of the two is not a
   Vietnamese syllable (`thhang`, `queyt`, `chyuen`), or both are 4+ letters and one occurs only once in
   the month. Two real syllables one letter apart (`dan`/`dat`, `trung`/`truong`) are never merged.
-- `qualifier`: a parenthesised note, or the first or last clause of a name, none of whose words the
-  other name has (`(theo Nghị quyết số 57-NQ/TW)`, `, trình Quốc hội`, `, báo cáo Thủ tướng Chính
-  phủ`): scored as a cheap insertion (`QUALIFIER_COST`) instead of as missing content, and left out
-  of the character-level comparison. At least `QUALIFIER_MIN_CORE` words of a name are never qualifiers.
+- `qualifier`: a parenthesised note, or clauses at the start or end of a name that open like a
+  qualifier (`QUALIFIER_OPENERS`: `trình`, `báo cáo`, `gửi`, `theo`, ... or a document citation),
+  none of whose words the other name has (`(theo Nghị quyết số 57-NQ/TW)`, `, trình Quốc hội`,
+  `, báo cáo Thủ tướng Chính phủ`): scored as a cheap insertion (`QUALIFIER_COST`) instead of as
+  missing content, and left out of the character-level comparison. At least `QUALIFIER_MIN_CORE` words of a name are never qualifiers.
 
 `reconcile()` returns the reconciled word lists and the list of these decisions; every decision is
 shown in the link's evidence (`features.pair_evidence`).
@@ -25,6 +26,7 @@ shown in the link's evidence (`features.pair_evidence`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -78,6 +80,15 @@ def is_syllable(word: str) -> bool:
 
 QUALIFIER_COST = 0.1  # per unit of IDF weight, against `features.INSERTION_COST` for a missing word
 QUALIFIER_MIN_CORE = 3  # distinct words that must remain outside the qualifiers
+# Words that open a qualifying clause in Vietnamese administrative writing: whom it is submitted or
+# reported to, what it implements or follows. A clause opening otherwise (`, kết nối với ...`,
+# `, nhà khoa học ...`) is content, however much one system left it out. A clause citing a document
+# (`nq57`, `tb4`) qualifies as well.
+QUALIFIER_OPENERS: frozenset[str] = frozenset({
+    "trinh", "bao cao", "gui", "theo", "thuc hien", "nhiem vu", "dap ung", "phu hop", "can cu", "nham",
+    "de bao cao", "xin y kien", "lay y kien",
+})
+_CITATION = re.compile(r"(?:nq|tb|cv)\d+")
 QUALIFIER_MATCHED_SHARE = 0.2  # a part whose words the other name has at most this share of (by weight)
 
 
@@ -150,6 +161,17 @@ def _acronym_run(acronym: str, words: Sequence[str], free: set[str]) -> tuple[in
                 break
         if k == n and j - start >= 2 and 2 * sum(w in free for w in words[start:j]) >= j - start:
             return start, j
+    if n < 3:
+        return None
+    # One slip inside the acronym (`CSĐ`, `CĐĐS` for `CĐS`): a run of free words whose initials are
+    # one edit from it.
+    for start in range(len(words)):
+        for length in (n - 1, n, n + 1):
+            run = words[start: start + length]
+            if len(run) != length or length < 3 or not all(w in free and w.isalpha() for w in run):
+                continue
+            if OSA.distance("".join(w[0] for w in run), acronym, score_cutoff=1) <= 1:
+                return start, start + length
     return None
 
 
@@ -238,13 +260,20 @@ def reconcile(
     return Reconciled(core_a, core_b, q_a, q_b, decisions)
 
 
+def _opens_qualifier(words: Sequence[str]) -> bool:
+    return bool(words) and (words[0] in QUALIFIER_OPENERS or " ".join(words[:2]) in QUALIFIER_OPENERS
+                            or any(_CITATION.fullmatch(w) for w in words))
+
+
 def _qualifiers(parts: Sequence[Part], words: list[list[str]], other: set[str], idf: dict[str, float]) -> set[int]:
-    """Indexes of the parts that are one-sided qualifiers: parenthesised parts, and runs of clauses at
-    either end of the name, that the other name (nearly) lacks; never so many that fewer than
-    `QUALIFIER_MIN_CORE` distinct words remain."""
+    """Indexes of the parts that are one-sided qualifiers (see the module docstring); never so many
+    that fewer than `QUALIFIER_MIN_CORE` distinct words remain."""
 
     def unmatched(k: int) -> bool:
-        unique = set(words[k])
+        # Words the name repeats elsewhere (`trình độ` ... `, trình Chính phủ`) say nothing about
+        # whether the other name has this clause.
+        rest = {w for n, part in enumerate(words) if n != k for w in part}
+        unique = set(words[k]) - rest
         mass = sum(idf.get(w, 1.0) for w in unique)
         shared = sum(idf.get(w, 1.0) for w in unique & other)
         return mass > 0 and shared <= QUALIFIER_MATCHED_SHARE * mass
@@ -252,10 +281,23 @@ def _qualifiers(parts: Sequence[Part], words: list[list[str]], other: set[str], 
     chosen = {k for k, part in enumerate(parts) if part.kind == "paren" and words[k] and unmatched(k)}
     plain = [k for k, part in enumerate(parts) if part.kind != "paren" and words[k]]
     if len(plain) >= 2:
-        for order in (plain, plain[::-1]):
-            for k in order[:-1]:  # the last remaining clause is never a qualifier
-                if not unmatched(k):
-                    break
-                chosen.add(k)
+        # Trailing clauses: the unmatched run at the end, from its first clause that opens a qualifier
+        # (`, trình Chính phủ xem xét, quyết định` is two clauses, the first opens it).
+        tail: list[int] = []
+        for k in reversed(plain[1:]):
+            if not unmatched(k):
+                break
+            tail.insert(0, k)
+        opener = next((n for n, k in enumerate(tail) if _opens_qualifier(words[k])), None)
+        if opener is not None:
+            chosen.update(tail[opener:])
+        # Leading clauses: `Thực hiện Nghị quyết 57, ...`.
+        head: list[int] = []
+        for k in plain[:-1]:
+            if not unmatched(k):
+                break
+            head.append(k)
+        if head and _opens_qualifier(words[head[0]]):
+            chosen.update(head)
     core = {w for k, part in enumerate(words) if k not in chosen for w in part}
     return chosen if len(core) >= QUALIFIER_MIN_CORE else set()

@@ -244,7 +244,7 @@ def splink_train(tune: list[LabelledMonth]) -> dict[str, Any]:
     right["lead_agency_code"] = right["unique_id"].str.split(":").str[0] + ":" + right["lead_agency_code"]
     db = DuckDBAPI()
     linker = Linker([db.register(left, dataset_display_name="nq57"), db.register(right, dataset_display_name="nq71")],
-                    _splink_settings())
+                    _splink_settings(), log_level=logging.WARNING)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     labels = pd.DataFrame([
         {"source_dataset_l": "nq57", "unique_id_l": f"{m.seed}:{a}", "source_dataset_r": "nq71",
@@ -263,7 +263,8 @@ def run_splink(month: LabelledMonth, model: dict[str, Any], threshold: float) ->
     started = time.perf_counter()
     db = DuckDBAPI()
     linker = Linker([db.register(_splink_frame(month.nq57, "nq57"), dataset_display_name="nq57"),
-                     db.register(_splink_frame(month.nq71, "nq71"), dataset_display_name="nq71")], model)
+                     db.register(_splink_frame(month.nq71, "nq71"), dataset_display_name="nq71")], model,
+                    log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_probability=min(threshold, 0.01)).as_pandas_dataframe()
     seconds = time.perf_counter() - started
     if predictions.empty:
