@@ -12,16 +12,19 @@ import pytest
 
 from nq57.dedupe.features import (
     FEATURES,
+    ScoredBlock,
     Weights,
     block_features,
     combine,
     deadline_score,
     doc_score,
+    document_frequencies,
     idf_weights,
     prepare,
+    score_block,
 )
 from nq57.dedupe.match import LINK_COLUMNS, TASK_COLUMNS, Thresholds, link_tasks
-from nq57.devtools.dedupe_evaluate import TARGETS, evaluate
+from nq57.devtools.dedupe_evaluate import synthetic_regression
 from nq57.devtools.dedupe_synthetic import format_deadline, labelled_pairs
 from nq57.reference import agencies
 
@@ -57,6 +60,15 @@ def task(
 
 def frame(*rows: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=list(TASK_COLUMNS))
+
+
+def scored(nq57: pd.DataFrame, nq71: pd.DataFrame, cells: list[tuple[int, int]] | None = None) -> ScoredBlock:
+    """Both scoring passes over every NQ57 x NQ71 pair of the frames (one block)."""
+    left, right = prepare(nq57), prepare(nq71)
+    words = [*left.tokens, *right.tokens]
+    cells = cells or [(a, b) for a in range(len(nq57)) for b in range(len(nq71))]
+    return score_block(left, list(range(len(nq57))), right, list(range(len(nq71))), idf_weights(words),
+                       document_frequencies(words), Weights(), cells)
 
 
 def pairs(result_frame: pd.DataFrame) -> set[tuple[str, str]]:
@@ -127,27 +139,19 @@ def test_weighted_score_is_the_mean_of_present_features() -> None:
 
 
 def test_assignment_beats_greedy_first_come() -> None:
-    # A1-B1 is the single best pair, but taking it first (greedy) strands A2 and B2: A2 fits only
-    # B1 (B2 is June, A2 July: conflicting numbers) and B2 fits only A1. The assignment takes the
-    # two good pairs instead of the one best.
+    # A1-B1 is the single best pair, but taking it first (greedy) strands A2: A2 (June, typed without
+    # marks, citing another letter) fits only B1 (June), not B2 (April); A1 (the second quarter) fits
+    # both months. The assignment takes the two good pairs instead of the one best.
     base = "Báo cáo kết quả xây dựng Sàn giao dịch khoa học và công nghệ"
     report = {"item": "II.6.b", "product": "Báo cáo"}
     nq57 = frame(
-        task("A1", f"{base} tháng 6 và tháng 7/2025", **report),
-        task("A2", f"{base} tháng 7/2025", deadline=date(2025, 7, 31), **report),
+        task("A1", f"{base} quý II/2025", kind="QUY", **report),
+        task("A2", "Bao cao ket qua xay dung San giao dich KH&CN thang 06/2025 (theo NQ 57)", doc="10467/VPCP-KGVX",
+             item=None, product=None, deadline=date(2025, 7, 20), kind="NGAY"),
     )
-    nq71 = frame(
-        task(
-            "B1",
-            "Báo cáo kết quả xây dựng Sàn giao dịch KH&CN tháng 6 và tháng 7/2025",
-            deadline=date(2025, 7, 10),
-            kind="NGAY",
-            **report,
-        ),
-        task("B2", f"{base} tháng 6/2025", kind="NGAY", **report),
-    )
-    left, right = prepare(nq57), prepare(nq71)
-    score = combine(block_features(left, [0, 1], right, [0, 1], idf_weights([*left.tokens, *right.tokens])), Weights())
+    nq71 = frame(task("B1", f"{base} tháng 6/2025", **report),
+                 task("B2", f"{base} tháng 4/2025", deadline=date(2025, 4, 30), **report))
+    score = scored(nq57, nq71).score
     codes = (["A1", "A2"], ["B1", "B2"])
     candidates = sorted(
         (
@@ -164,7 +168,7 @@ def test_assignment_beats_greedy_first_come() -> None:
             greedy.add((x, y))
     assert greedy == {("A1", "B1")}  # the best pair first, then nothing left that fits
 
-    result = link_tasks(nq57, nq71)
+    result = link_tasks(nq57, nq71, thresholds=Thresholds(auto=0.75, review=0.675))
     assert pairs(result.links) == {("A1", "B2"), ("A2", "B1")}
     assert score[0, 0] > max(score[0, 1], score[1, 0])  # really a better single pair was passed over
     evidence = result.links.set_index("nq57_task_code").at["A1", "evidence"]
@@ -466,11 +470,7 @@ def test_format_deadline() -> None:
     assert format_deadline(None, "THUONG_XUYEN") == "Thường xuyên"
 
 
-def test_evaluation_meets_targets_on_a_fixed_seed() -> None:
-    report = evaluate(seed=0)
-    assert report["tasks"] == {"nq57": 500, "nq71": 500, "true_pairs": 360}
-    assert report["links"]["precision"] >= TARGETS["precision"]
-    assert report["links"]["recall"] >= TARGETS["recall"]
-    assert report["auto_precision"] >= TARGETS["auto_precision"]
-    assert report["links_plus_review"]["recall"] >= report["links"]["recall"]
-    assert {"code", "score"} <= set(report["methods"])
+def test_synthetic_regression_set_still_links() -> None:
+    report = synthetic_regression(seed=0)
+    assert report["links"]["precision"] >= 0.98 and report["links"]["recall"] >= 0.95
+    assert report["recall_with_review"] >= report["links"]["recall"]

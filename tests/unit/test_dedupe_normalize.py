@@ -18,6 +18,7 @@ from nq57.dedupe.normalize import (
     normalize_doc_item,
     normalize_doc_number,
     normalize_name,
+    period_conflict,
     strip_boilerplate,
 )
 
@@ -92,7 +93,34 @@ def test_diacritics_case_and_unicode_noise_are_ignored() -> None:
 
 
 def test_numbers_lose_leading_zeros() -> None:
-    assert normalize_name("Báo cáo tháng 06/2025") == normalize_name("Báo cáo tháng 6/2025") == "bao cao thang 6 2025"
+    assert normalize_name("Kỳ họp thứ 09") == normalize_name("Kỳ họp thứ 9") == "ky hop thu 9"
+
+
+@pytest.mark.parametrize("written", ["tháng 6/2025", "tháng 06/2025", "T6/2025", "tháng 6 năm 2025", "06/2025"])
+def test_a_month_is_one_period_token_however_written(written: str) -> None:
+    assert normalize_name(f"Báo cáo {written}") == "bao cao p202506"
+
+
+@pytest.mark.parametrize("written", ["quý II/2025", "Quý 2/2025", "Q2/2025", "quý II năm 2025"])
+def test_a_quarter_is_one_period_token_however_written(written: str) -> None:
+    assert normalize_name(f"Báo cáo {written}") == "bao cao p2025q2"
+
+
+def test_years_days_and_document_citations_are_canonical() -> None:
+    assert normalize_name("Kế hoạch năm 2026") == "ke hoach nam p2026"
+    assert normalize_name("từ ngày 01/7/2025") == "tu p20250701"
+    for cited in ("Nghị quyết số 57-NQ/TW", "NQ 57", "NQ57", "Nghị quyết 57", "57-NQ/TW", "NQ số 57-NQ/TW"):
+        assert normalize_name(f"thực hiện {cited}") == "thuc hien nq57", cited
+    assert normalize_name("Thông báo số 04-TB/BCĐTW") == normalize_name("04/TB-BCĐTW") == "tb4"
+    assert normalize_name("Công văn số 10467/VPCP-KGVX") == "cv10467"
+
+
+def test_period_conflict_keeps_periods_apart_but_not_nested_ones() -> None:
+    assert period_conflict(["p202506"], ["p202507"])
+    assert period_conflict(["p2026"], ["p2027"])
+    assert not period_conflict(["p202506"], ["p2025q2"])  # June lies within the second quarter
+    assert not period_conflict(["p20250620"], ["p202506"])
+    assert not period_conflict(["p202506"], ["bao", "cao"])  # one side names no period
 
 
 def test_empty_and_missing_names() -> None:

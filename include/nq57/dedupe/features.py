@@ -482,6 +482,36 @@ def refine(
     return out
 
 
+@dataclass
+class ScoredBlock:
+    """A block's features (matrices), its combined scores, the cells that had the word-level pass and
+    their reconciliations."""
+
+    features: dict[str, np.ndarray]
+    score: np.ndarray
+    cells: list[tuple[int, int]]
+    reconciled: dict[tuple[int, int], Reconciled]
+
+
+def score_block(
+    left: Prepared,
+    rows: Sequence[int],
+    right: Prepared,
+    cols: Sequence[int],
+    idf: dict[str, float],
+    df: dict[str, int],
+    weights: Weights,
+    cells: list[tuple[int, int]] | None = None,
+) -> ScoredBlock:
+    """Both passes over a block: block-level features for every pair, then the word-level pass on
+    `cells` (default: `candidates` of the block-level scores), then the combined score."""
+    features = block_features(left, rows, right, cols, idf)
+    if cells is None:
+        cells = candidates(combine(features, weights))
+    reconciled = refine(left, rows, right, cols, features, cells, idf, df)
+    return ScoredBlock(features, combine(features, weights), cells, reconciled)
+
+
 # Pure and called with few distinct arguments across blocks: cached.
 @lru_cache(maxsize=65_536)
 def product_score(a: str, b: str) -> float:

@@ -36,15 +36,12 @@ from scipy.optimize import linear_sum_assignment
 
 from nq57.dedupe.features import (
     Weights,
-    block_features,
-    candidates,
-    combine,
     document_frequencies,
     idf_weights,
     pair_evidence,
     prepare,
-    refine,
     respell,
+    score_block,
     spelling_map,
 )
 from nq57.dedupe.reconcile import Reconciled
@@ -71,15 +68,16 @@ TIE_TOLERANCE = 1e-9
 class Thresholds:
     """Score bands: >= `auto` links, [`review`, `auto`) goes to a reviewer, below is no link.
 
-    Chosen on the synthetic labelled set (`nq57.devtools.dedupe_evaluate`; tuned on seeds 10-17, figures
-    from seeds 0-9, 3,600 true pairs): `auto` = 0.75 made 3 wrong score links out of ~2,680 with
-    link recall 0.992 (0.70: 7 wrong, recall 0.997; 0.80: 1 wrong, recall 0.981). `review` = 0.65
-    leaves ~4 pairs per 500 x 500 month in the queue, 60 % of them true, and 3 true pairs of 3,600
-    neither linked nor queued (0.60: queue doubles, 1 missed; 0.70: queue halves, 12 missed).
+    Chosen by `nq57.devtools.dedupe_evaluate.choose_thresholds` on the tune part of the independent
+    labelled set (`dedupe_labelled`, seeds 100-119, 2,281 true pairs, 3,079 NQ71 tasks): `auto` is the
+    lowest threshold whose automatic links keep precision >= 0.995 there (0.9951, recall 0.983;
+    0.80: precision 0.992), `review` the highest that still queues every true pair a queue of 4 % of
+    the NQ71 tasks can reach (recall with the queue 0.9987; 0.40 adds 100 pairs to the queue and no
+    true pair). The figures on the held-out test part are in README (`make eval-dedupe`).
     """
 
-    auto: float = 0.75
-    review: float = 0.65
+    auto: float = 0.82
+    review: float = 0.675
 
     def __post_init__(self) -> None:
         if not 0.0 < self.review <= self.auto <= 1.0:
@@ -197,12 +195,12 @@ class _Linker:
         for members in groups.values():
             rows = [pairs[k][0] for k in members]
             cols = [pairs[k][1] for k in members]
-            features = block_features(self.left, rows, self.right, cols, self.idf)
             diagonal = [(d, d) for d in range(len(members))]
-            reconciled = refine(self.left, rows, self.right, cols, features, diagonal, self.idf, self.df)
-            scores = combine(features, self.weights)
+            block = score_block(self.left, rows, self.right, cols, self.idf, self.df, self.weights, diagonal)
+            features, scores = block.features, block.score
             for d, k in enumerate(members):
-                evidence = pair_evidence(self.left, rows[d], self.right, cols[d], features, (d, d), reconciled[(d, d)])
+                evidence = pair_evidence(self.left, rows[d], self.right, cols[d], features, (d, d),
+                                         block.reconciled[(d, d)])
                 evidence["feature_score"] = round(float(scores[d, d]), 4)
                 out[k] = evidence
         return out
@@ -349,16 +347,13 @@ class _Linker:
             self._score_block(agency, blocks_left[agency], blocks_right[agency], rejected)
 
     def _score_block(self, agency: str, rows: list[int], cols: list[int], rejected: dict[str, set[str]]) -> None:
-        features = block_features(self.left, rows, self.right, cols, self.idf)
         # Two passes: the block-level scores find the candidates, the word-level pass (acronyms,
-        # typing slips, one-sided qualifiers, periods) rescores them. Other cells keep their
-        # block-level score, which is below any threshold worth a review.
-        cells = candidates(combine(features, self.weights))
-        reconciled = refine(self.left, rows, self.right, cols, features, cells, self.idf, self.df)
-        score = combine(features, self.weights)
+        # typing slips, one-sided qualifiers, periods) rescores them. Other cells are never proposed.
+        block = score_block(self.left, rows, self.right, cols, self.idf, self.df, self.weights)
+        features, score, reconciled = block.features, block.score.copy(), block.reconciled
         outside = np.ones(score.shape, dtype=bool)
-        if cells:
-            outside[tuple(np.array(cells).T)] = False
+        if block.cells:
+            outside[tuple(np.array(block.cells).T)] = False
         score[outside] = np.minimum(score[outside], self.thresholds.review - 1e-6)
         for a, i in enumerate(rows):
             refused = rejected.get(_key(self.left_codes[i]))
