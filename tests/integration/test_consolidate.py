@@ -106,9 +106,9 @@ def test_review_decisions_feed_the_crosswalk_and_are_audited(pipeline_env, tmp_p
     assert count >= 1
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     sheet = workbook[review.SHEET]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[review.HEADER_ROW]]
     assert "Quyết định (Đúng/Sai)" in header and "Tên nhiệm vụ (NQ57)" in header
-    for row in sheet.iter_rows(min_row=3):
+    for row in sheet.iter_rows(min_row=review.FIRST_ROW):
         pair = (row[2].value, row[6].value)
         row[12].value = "Đúng" if pair == ("NQ57-BKHCN-0002", "NQ71-BKHCN-0102") else "Sai"
         row[13].value = "Nguyễn Văn An"
@@ -132,7 +132,7 @@ def test_crosswalk_and_identity_carry_over_to_the_next_month(pipeline_env):
     consolidate.consolidate_period(url, "2026-10", Thresholds(auto=0.999, review=0.3))
     data, _ = review.export_review(url, "2026-10")
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    for row in workbook[review.SHEET].iter_rows(min_row=3):
+    for row in workbook[review.SHEET].iter_rows(min_row=review.FIRST_ROW):
         if (row[2].value, row[6].value) == ("NQ57-BKHCN-0002", "NQ71-BKHCN-0102"):
             row[12].value, row[13].value = "Đúng", "Trần Thị Bình"
     out = io.BytesIO()

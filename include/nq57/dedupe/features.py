@@ -413,8 +413,8 @@ def block_features(
 
 # Candidate pairs for the word-level pass: every pair scoring at least CANDIDATE_FLOOR in the
 # block-level pass, and each task's CANDIDATES_PER_TASK best partners scoring at least CANDIDATE_MIN.
-CANDIDATE_FLOOR = 0.45
-CANDIDATES_PER_TASK = 3
+CANDIDATE_FLOOR = 0.55
+CANDIDATES_PER_TASK = 2
 CANDIDATE_MIN = 0.2
 
 

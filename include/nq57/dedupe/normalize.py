@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from nq57.textnorm import clean, fold, fold_key
 
@@ -199,6 +200,25 @@ def _canonical_references(folded: str) -> str:
     return folded
 
 
+@lru_cache(maxsize=16_384)
+def canonical_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each document citation and period in `clean(text)`, with the canonical
+    token `normalize_name` gives it: lets a reader's view mark `Nghị quyết số 57-NQ/TW` and `NQ 57` as
+    one thing. Offsets are into `clean(text)` (folding keeps one character per character)."""
+    folded = _fold_keep_case(clean(text)).lower()
+    spans: list[tuple[int, int, str]] = []
+    patterns = [(pattern, lambda m, p=prefix: f" {p}{int(m[1])} ") for pattern, prefix in _DOC_REFERENCES]
+    for pattern, replace_with in [*patterns, *_PERIODS]:
+        for match in pattern.finditer(folded):
+            start, end = match.span()
+            if any(start < e and s < end for s, e, _ in spans):
+                continue
+            token = replace_with(match).strip()  # type: ignore[operator]
+            if token != match[0].strip():
+                spans.append((start, end, token))
+    return sorted(spans)
+
+
 def period_interval(token: str) -> tuple[date, date] | None:
     """The dates a canonical period token covers (`p202506` -> 1-30 June 2025); None for other tokens."""
     m = _PERIOD_TOKEN.fullmatch(token)
@@ -226,8 +246,8 @@ def period_conflict(tokens_a: Iterable[str], tokens_b: Iterable[str]) -> bool:
     """Both names name periods and none of one side's contains or lies within one of the other's:
     `tháng 6/2025` vs `tháng 7/2025`, `năm 2026` vs `năm 2027` (different tasks); `tháng 6/2025` vs
     `quý II/2025` or vs `ngày 20/6/2025` is no conflict."""
-    a = [i for i in map(period_interval, tokens_a) if i]
-    b = [i for i in map(period_interval, tokens_b) if i]
+    a = [i for i in map(period_interval, (t for t in tokens_a if t[:1] == "p")) if i]
+    b = [i for i in map(period_interval, (t for t in tokens_b if t[:1] == "p")) if i]
     if not a or not b:
         return False
     return not any((x0 <= y0 and y1 <= x1) or (y0 <= x0 and x1 <= y1) for x0, x1 in a for y0, y1 in b)

@@ -168,7 +168,9 @@ def _acronym_run(acronym: str, words: Sequence[str], free: set[str]) -> tuple[in
     for start in range(len(words)):
         for length in (n - 1, n, n + 1):
             run = words[start: start + length]
-            if len(run) != length or length < 3 or not all(w in free and w.isalpha() for w in run):
+            if len(run) != length or length < 3 or not all(w.isalpha() for w in run):
+                continue
+            if 2 * sum(w in free for w in run) < length:
                 continue
             if OSA.distance("".join(w[0] for w in run), acronym, score_cutoff=1) <= 1:
                 return start, start + length
@@ -179,10 +181,20 @@ def _acronym_like(word: str) -> bool:
     return word.isalpha() and 2 <= len(word) <= 8 and not is_syllable(word)
 
 
+@lru_cache(maxsize=65_536)
+def _deletions(word: str) -> tuple[str, ...]:
+    return (word, *(word[:k] + word[k + 1:] for k in range(len(word))))
+
+
+@lru_cache(maxsize=262_144)
+def _one_edit(a: str, b: str) -> bool:
+    return OSA.distance(a, b, score_cutoff=1) <= 1
+
+
 def _typo_match(a: str, b: str, df: dict[str, int]) -> bool:
-    if not (a.isalpha() and b.isalpha()) or min(len(a), len(b)) < 3 or abs(len(a) - len(b)) > 1:
+    if abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 3 or not (a.isalpha() and b.isalpha()):
         return False
-    if OSA.distance(a, b, score_cutoff=1) > 1:
+    if not _one_edit(a, b):
         return False
     if not is_syllable(a) or not is_syllable(b):
         return True
@@ -205,12 +217,13 @@ def reconcile(
 
     # 1. acronyms, both ways
     for mine, theirs, side in ((words_a, words_b, "nq57"), (words_b, words_a, "nq71")):
+        other = flat(theirs)
+        other_set = set(other)
         for part in mine:
             for k, word in enumerate(part):
-                other = flat(theirs)
-                if word in other or not _acronym_like(word):
+                if word in other_set or not _acronym_like(word):
                     continue
-                free = set(other) - set(flat(mine))
+                free = other_set - set(flat(mine))
                 run = _acronym_run(word, other, free)
                 if run is None:
                     continue
@@ -222,12 +235,20 @@ def reconcile(
 
     # 2. typing slips: a word of one name only, one edit from a word of the other name only
     set_a, set_b = set(flat(words_a)), set(flat(words_b))
-    only_b = sorted(set_b - set_a)
+    # Words one edit apart share a one-deletion form (SymSpell's index): only those are compared.
+    index: dict[str, list[str]] = {}
+    for candidate in sorted(set_b - set_a):
+        if len(candidate) >= 3 and candidate.isalpha():
+            for key in _deletions(candidate):
+                index.setdefault(key, []).append(candidate)
     used: set[str] = set()
     respell_a: dict[str, str] = {}
     respell_b: dict[str, str] = {}
     for word in sorted(set_a - set_b):
-        for candidate in only_b:
+        if len(word) < 3 or not word.isalpha():
+            continue
+        near = sorted({c for key in _deletions(word) for c in index.get(key, ())})
+        for candidate in near:
             if candidate not in used and _typo_match(word, candidate, df):
                 used.add(candidate)
                 # The slip takes the spelling of the real syllable (or the more frequent word).

@@ -1,7 +1,8 @@
 """The human review loop for uncertain NQ57 <-> NQ71 pairs.
 
-`export_review` writes the open queue to an Excel file a reviewer fills (the two tasks side by side, the
-score and its evidence, a `Quyết định` column with a Đúng/Sai drop-down); `import_review` applies the
+`export_review` writes the open queue to an Excel file a reviewer fills (the two tasks side by side with
+the words that differ highlighted, the score and its evidence in Vietnamese, a `Quyết định` column with
+a Đúng/Sai drop-down); `import_review` applies the
 decisions to `core.task_crosswalk` and appends each to `core.review_audit`. A confirmed pair then links
 next month without scoring; a rejected pair is never proposed again.
 """
@@ -10,72 +11,212 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import text
 
+from nq57.dedupe.normalize import canonical_spans, normalize_name
 from nq57.outputs.excel_text import literal
 from nq57.storage import warehouse
-from nq57.textnorm import fold_key
+from nq57.textnorm import clean, fold_key
 
 SHEET = "RaSoat"
 DECISIONS = {"dung": "confirmed", "sai": "rejected"}
 COLUMNS = [
-    ("ky", "Kỳ", 9), ("co_quan_chu_tri", "Cơ quan chủ trì", 12), ("ma_nq57", "Mã NQ57", 18),
-    ("ten_nq57", "Tên nhiệm vụ (NQ57)", 50), ("thoi_han_nq57", "Thời hạn (NQ57)", 12), ("van_ban_nq57", "Văn bản (NQ57)", 16),
-    ("ma_nq71", "Mã NQ71", 18), ("ten_nq71", "Tên nhiệm vụ (NQ71)", 50), ("thoi_han_nq71", "Thời hạn (NQ71)", 12),
-    ("van_ban_nq71", "Văn bản (NQ71)", 16), ("diem", "Điểm", 8), ("can_cu", "Căn cứ (điểm từng tiêu chí)", 40),
-    ("quyet_dinh", "Quyết định (Đúng/Sai)", 14), ("nguoi_duyet", "Người duyệt", 16), ("ghi_chu", "Ghi chú", 30),
+    ("ky", "Kỳ", 9), ("co_quan_chu_tri", "Cơ quan chủ trì", 11), ("ma_nq57", "Mã NQ57", 17),
+    ("ten_nq57", "Tên nhiệm vụ (NQ57)", 46), ("thoi_han_nq57", "Thời hạn (NQ57)", 11), ("van_ban_nq57", "Văn bản (NQ57)", 15),
+    ("ma_nq71", "Mã NQ71", 13), ("ten_nq71", "Tên nhiệm vụ (NQ71)", 46), ("thoi_han_nq71", "Thời hạn (NQ71)", 11),
+    ("van_ban_nq71", "Văn bản (NQ71)", 15), ("diem", "Điểm", 7), ("can_cu", "Căn cứ", 46),
+    ("quyet_dinh", "Quyết định (Đúng/Sai)", 12), ("nguoi_duyet", "Người duyệt", 15), ("ghi_chu", "Ghi chú", 24),
 ]
+# Rows 1-3 say how to read the sheet; row 4 the headers, row 5 (hidden) the column codes import reads.
+HEADER_ROW, CODE_ROW, FIRST_ROW = 4, 5, 6
 
-_QUEUE = """
-SELECT q.period, q.lead_agency_code, q.nq57_task_code, q.nq71_task_code, q.score, q.evidence,
-       a.task_name AS name57, a.deadline_date AS deadline57, a.assigning_doc AS doc57,
-       b.task_name AS name71, b.deadline_date AS deadline71, b.assigning_doc AS doc71
-FROM mart.v_review_queue q
-LEFT JOIN mart.v_period_tasks a ON a.period = q.period AND a.system = 'NQ57' AND a.task_code = q.nq57_task_code
-LEFT JOIN mart.v_period_tasks b ON b.period = q.period AND b.system = 'NQ71' AND b.task_code = q.nq71_task_code
-WHERE q.period = :period ORDER BY q.lead_agency_code, q.score DESC
-"""
+# How a word of one name is shown against the other name (`word_marks`).
+DIFFERENT = InlineFont(rFont="Calibri", sz=11, b=True, color="C00000")  # only in this name
+SPELLING = InlineFont(rFont="Calibri", sz=11, b=True, color="C65911")  # abbreviation or slip of a word there
+NOTE = InlineFont(rFont="Calibri", sz=11, i=True, color="7F7F7F")  # a note only this system added
+PLAIN = InlineFont(rFont="Calibri", sz=11)
+_FONTS = {"different": DIFFERENT, "spelling": SPELLING, "note": NOTE, "same": PLAIN}
+
+FEATURE_LABELS = {
+    "name": "Tên (so khớp ký tự)",
+    "tokens": "Tên (so khớp từ, theo độ hiếm)",
+    "doc": "Văn bản giao, mục",
+    "deadline": "Thời hạn",
+    "product": "Sản phẩm",
+}
 
 
 def export_review(url: str, period: str) -> tuple[bytes, int]:
     """The open review queue of a period as a workbook; returns (bytes, number of pairs)."""
-    queue = warehouse.query(url, _QUEUE, period=period)
+    queue = warehouse.query(url, warehouse.named_query("review_queue_export"), period=period)
+    workbook = review_workbook(queue)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue(), len(queue)
+
+
+def review_workbook(queue: pd.DataFrame) -> Workbook:
+    """The review sheet for `queue` (columns of `sql/queries/review_queue_export.sql`): per pair, both
+    names with the words that differ highlighted (`word_marks`), the evidence in Vietnamese
+    (`evidence_lines`) and a `Quyết định` drop-down. `import_review` reads it back."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
+    last = get_column_letter(len(COLUMNS))
+    sheet.append(["Rà soát cặp nhiệm vụ NQ57 – NQ71 chưa chắc chắn: chọn Đúng nếu hai dòng là cùng một nhiệm vụ, "
+                  "Sai nếu khác nhau; ghi tên người duyệt."])
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet.append([CellRichText(
+        "Cách đọc tên: ", TextBlock(DIFFERENT, "đỏ đậm"), " – từ chỉ có ở bên này; ",
+        TextBlock(SPELLING, "cam đậm"), " – cùng từ nhưng viết tắt hoặc gõ sai; ",
+        TextBlock(NOTE, "xám nghiêng"), " – ghi chú chỉ một hệ thống thêm vào (không làm khác nhiệm vụ).")])
+    sheet.append(["Điểm từ 0 đến 1: càng cao càng giống. Cột Căn cứ nêu từng tiêu chí đã so sánh."])
+    for row in (1, 2, 3):
+        sheet.merge_cells(f"A{row}:{last}{row}")
+        sheet.row_dimensions[row].height = 18
     sheet.append([label for _, label, _ in COLUMNS])
     sheet.append([code for code, _, _ in COLUMNS])
-    sheet.row_dimensions[2].hidden = True
-    for cell in sheet[1]:
+    sheet.row_dimensions[CODE_ROW].hidden = True
+    for cell in sheet[HEADER_ROW]:
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in queue.itertuples(index=False):
         evidence = row.evidence if isinstance(row.evidence, dict) else json.loads(row.evidence or "{}")
-        features = evidence.get("features", evidence)
-        reasons = "; ".join(f"{k}={v:.2f}" for k, v in features.items() if isinstance(v, (int, float)))
+        marks57, marks71 = word_marks(row.name57 or "", row.name71 or "", evidence.get("reconciled") or [])
         sheet.append([
-            row.period, row.lead_agency_code, row.nq57_task_code, literal(row.name57), _date(row.deadline57),
-            literal(row.doc57), row.nq71_task_code, literal(row.name71), _date(row.deadline71), literal(row.doc71),
-            round(float(row.score), 3), reasons, None, None, None,
+            row.period, row.lead_agency_code, row.nq57_task_code, _rich(marks57), _date(row.deadline57),
+            literal(_doc(row.doc57, row.item57)), row.nq71_task_code, _rich(marks71), _date(row.deadline71),
+            literal(_doc(row.doc71, row.item71)), round(float(row.score), 2), "\n".join(evidence_lines(evidence)),
+            None, None, None,
         ])
-        for column in (4, 8):
-            sheet.cell(sheet.max_row, column).alignment = Alignment(wrap_text=True, vertical="top")
+        line = sheet.max_row
+        for column in range(1, len(COLUMNS) + 1):
+            sheet.cell(line, column).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(line, 11).number_format = "0.00"
+        # Excel and LibreOffice do not grow a row for wrapped text written by a program: size it.
+        sheet.row_dimensions[line].height = 15 * max(
+            _lines(str(sheet.cell(line, k + 1).value or ""), width) for k, (_, _, width) in enumerate(COLUMNS))
     decision = DataValidation(type="list", formula1='"Đúng,Sai"', allow_blank=True)
     sheet.add_data_validation(decision)
-    decision.add(f"M3:M{max(sheet.max_row, 3) + 200}")
+    decision.add(f"M{FIRST_ROW}:M{max(sheet.max_row, FIRST_ROW) + 200}")
     for index, (_, _, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
-    sheet.freeze_panes = "D3"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue(), len(queue)
+        sheet.column_dimensions[sheet.cell(HEADER_ROW, index).column_letter].width = width
+    sheet.freeze_panes = f"D{FIRST_ROW}"
+    sheet.row_dimensions[HEADER_ROW].height = 30
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    return workbook
+
+
+def word_marks(name57: str, name71: str, reconciled: list[dict]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Each name as (text, mark) pieces, mark one of `same`, `different`, `spelling`, `note`.
+
+    Words are compared in the linker's normal form (`normalize_name`: no marks, abbreviations and
+    document citations expanded), so `Nghi quyet` and `Nghị quyết` are the same word; the linker's
+    reconciliation (`evidence.reconciled`) says which differing words are an abbreviation or a slip
+    (`spelling`) and which clauses are a note one system added (`note`)."""
+    out = []
+    for mine, theirs, side in ((clean(name57), clean(name71), "nq57"), (clean(name71), clean(name57), "nq71")):
+        # The other name's words, each alone and all together (`NQ 57` alone is `nghi quyet 57`,
+        # together `nq57`), and the citations and periods it names.
+        other = set(normalize_name(theirs).split()).union(*(normalize_name(w).split() for w in theirs.split()))
+        spans = [(a, b) for a, b, token in canonical_spans(mine) if token in other]
+        respelled = [d for d in reconciled if d.get("kind") in ("acronym", "typo")]
+        spelled = {d[side] for d in respelled if side in d}
+        # The words of this name that the other name abbreviated or mistyped.
+        spelled |= {w for d in respelled if side not in d for w in str(d.get("other", "")).split()}
+        notes = {w for d in reconciled if d.get("kind") == "qualifier" and side in d for w in d[side].split()}
+        pieces: list[tuple[str, str]] = []
+        position = 0
+        for word in re.split(r"(\s+)", mine):
+            start, position = position, position + len(word)
+            tokens = normalize_name(word).split()
+            if not word.strip() or not tokens or all(t in other for t in tokens):
+                mark = "same"
+            elif any(a <= start and position <= b for a, b in spans):
+                mark = "spelling"  # part of a citation or period the other name writes another way
+            elif any(t in spelled for t in tokens):
+                mark = "spelling"
+            elif all(t in notes for t in tokens):
+                mark = "note"
+            else:
+                mark = "different"
+            if pieces and pieces[-1][1] == mark:
+                pieces[-1] = (pieces[-1][0] + word, mark)
+            else:
+                pieces.append((word, mark))
+        out.append(pieces)
+    return out[0], out[1]
+
+
+def evidence_lines(evidence: dict) -> list[str]:
+    """The evidence of a pair in Vietnamese, one line per criterion, as a reviewer reads it."""
+    features = evidence.get("features", evidence)
+    lines = []
+    for key, label in FEATURE_LABELS.items():
+        value = features.get(key)
+        lines.append(f"{label}: {'không có dữ liệu' if value is None else _vn(value)}")
+    if features.get("period") == 0.0:
+        lines.append("Kỳ báo cáo trong tên: KHÁC NHAU (không thể là một nhiệm vụ định kỳ)")
+    if features.get("numbers") is not None and features.get("numbers") < 1.0:
+        lines.append("Số trong tên: khác nhau")
+    for decision in evidence.get("reconciled") or []:
+        side = "NQ57" if "nq57" in decision else "NQ71"
+        word = decision.get("nq57") or decision.get("nq71")
+        if decision.get("kind") == "acronym":
+            lines.append(f"Viết tắt ({side}): “{word.upper()}” = “{decision.get('other')}”")
+        elif decision.get("kind") == "typo":
+            lines.append(f"Lỗi gõ ({side}): “{word}” ~ “{decision.get('other')}”")
+        elif decision.get("kind") == "qualifier":
+            lines.append(f"Ghi chú chỉ {side} có: “{word}”")
+    alternatives = evidence.get("alternatives") or {}
+    if "nq57_next_best" in alternatives:
+        other = alternatives["nq57_next_best"]
+        lines.append(f"Nhiệm vụ NQ71 gần thứ hai: {other['nq71_task_code']} (điểm {_vn(other['score'])})")
+    if "nq71_next_best" in alternatives:
+        other = alternatives["nq71_next_best"]
+        lines.append(f"Nhiệm vụ NQ57 gần thứ hai: {other['nq57_task_code']} (điểm {_vn(other['score'])})")
+    if evidence.get("tie"):
+        lines.append("Hai ứng viên ngang điểm: cần người chọn")
+    return lines
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines `text` takes in a column `width` characters wide (a little narrower: proportional fonts)."""
+    return sum(max(1, -(-len(line) // max(1, int(width * 0.95)))) for line in text.split("\n"))
+
+
+def _vn(value: float) -> str:
+    return f"{float(value):.2f}".replace(".", ",")
+
+
+def _rich(pieces: list[tuple[str, str]]) -> CellRichText | str:
+    if all(mark == "same" for _, mark in pieces):
+        return literal("".join(text for text, _ in pieces))
+    text = CellRichText(*(TextBlock(_FONTS[mark], piece) for piece, mark in pieces))
+    first = pieces[0][0]
+    if first.startswith(("=", "+", "-", "@")):  # never a formula, even as rich text
+        text.insert(0, TextBlock(PLAIN, "'"))
+    return text
+
+
+def _doc(doc, item) -> str | None:
+    parts = [str(v) for v in (doc, item) if v is not None and not (isinstance(v, float) and pd.isna(v))]
+    return " – ".join(parts) or None
 
 
 def _date(value) -> str | None:
@@ -92,10 +233,11 @@ class ImportResult:
 def import_review(url: str, data: bytes, source_file: str, reviewer: str | None = None) -> ImportResult:
     """Apply `Đúng`/`Sai` decisions; rows without a decision are skipped. Idempotent per pair."""
     sheet = load_workbook(io.BytesIO(data), data_only=True)[SHEET]
-    codes = [c.value for c in sheet[2]]
+    code_row = _code_row(sheet)
+    codes = [c.value for c in sheet[code_row]]
     confirmed = rejected = skipped = 0
     with warehouse.transaction(url) as conn:
-        for values in sheet.iter_rows(min_row=3, values_only=True):
+        for values in sheet.iter_rows(min_row=code_row + 1, values_only=True):
             row = dict(zip(codes, values, strict=False))
             decision = DECISIONS.get(fold_key(str(row.get("quyet_dinh") or "")))
             if decision is None or not row.get("ma_nq57") or not row.get("ma_nq71"):
@@ -118,6 +260,14 @@ def import_review(url: str, data: bytes, source_file: str, reviewer: str | None 
             confirmed += decision == "confirmed"
             rejected += decision == "rejected"
     return ImportResult(confirmed, rejected, skipped)
+
+
+def _code_row(sheet) -> int:
+    """The row holding the column codes: row 5 of this layout, row 2 of files exported before it."""
+    for row in (CODE_ROW, 2):
+        if sheet.cell(row, 1).value == "ky" and "quyet_dinh" in {c.value for c in sheet[row]}:
+            return row
+    raise ValueError("not a review file: no row of column codes (ky, ..., quyet_dinh)")
 
 
 def write_export(url: str, period: str, out: Path) -> int:
