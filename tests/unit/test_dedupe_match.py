@@ -343,7 +343,7 @@ def _middle_pair() -> tuple[pd.DataFrame, pd.DataFrame, float]:
     # A shortened name, cited from the Government programme instead of the resolution: plausible,
     # not certain.
     nq57 = frame(task("57-1", FUND, doc="57-NQ/TW", item="III.2"))
-    name = "Xây dựng Nghị định quy định về việc thành lập các quỹ đầu tư mạo hiểm"
+    name = "Xây dựng Nghị định về các quỹ đầu tư mạo hiểm"
     nq71 = frame(task("71-1", name, doc="71/NQ-CP", item="58"))
     score = float(link_tasks(nq57, nq71, thresholds=Thresholds(auto=0.01, review=0.01)).links["score"].iloc[0])
     return nq57, nq71, score

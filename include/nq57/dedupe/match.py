@@ -70,14 +70,13 @@ class Thresholds:
 
     Chosen by `nq57.devtools.dedupe_evaluate.choose_thresholds` on the tune part of the independent
     labelled set (`dedupe_labelled`, seeds 100-119, 2,281 true pairs, 3,079 NQ71 tasks): `auto` is the
-    lowest threshold whose automatic links keep precision >= 0.995 there (0.9951, recall 0.983;
-    0.80: precision 0.992), `review` the highest that still queues every true pair a queue of 4 % of
-    the NQ71 tasks can reach (recall with the queue 0.9987; 0.40 adds 100 pairs to the queue and no
-    true pair). The figures on the held-out test part are in README (`make eval-dedupe`).
+    lowest threshold from which automatic links keep precision >= 0.999 there (0.9991, recall 0.996),
+    `review` the highest that still queues every true pair a queue of 4 % of the NQ71 tasks can reach
+    (recall with the queue 0.9996). The held-out figures are in README (`make eval-dedupe`).
     """
 
-    auto: float = 0.82
-    review: float = 0.675
+    auto: float = 0.69
+    review: float = 0.565
 
     def __post_init__(self) -> None:
         if not 0.0 < self.review <= self.auto <= 1.0:
