@@ -134,7 +134,8 @@ def word_marks(name57: str, name71: str, reconciled: list[dict]) -> tuple[list[t
         # The other name's words, each alone and all together (`NQ 57` alone is `nghi quyet 57`,
         # together `nq57`), and the citations and periods it names.
         other = set(normalize_name(theirs).split()).union(*(normalize_name(w).split() for w in theirs.split()))
-        spans = [(a, b) for a, b, token in canonical_spans(mine) if token in other]
+        spans = canonical_spans(mine)
+        other_words = {fold_key(w) for w in theirs.split()}
         respelled = [d for d in reconciled if d.get("kind") in ("acronym", "typo")]
         spelled = {d[side] for d in respelled if side in d}
         # The words of this name that the other name abbreviated or mistyped.
@@ -144,15 +145,19 @@ def word_marks(name57: str, name71: str, reconciled: list[dict]) -> tuple[list[t
         position = 0
         for word in re.split(r"(\s+)", mine):
             start, position = position, position + len(word)
-            tokens = normalize_name(word).split()
-            if not word.strip() or not tokens or all(t in other for t in tokens):
+            # A word inside a citation or period (`Nghị quyết số 57-NQ/TW`) stands for its canonical token.
+            covering = [token for a, b, token in spans if a <= start and position <= b]
+            tokens = covering or normalize_name(word).split()
+            if not word.strip() or not tokens:
                 mark = "same"
-            elif any(a <= start and position <= b for a, b in spans):
-                mark = "spelling"  # part of a citation or period the other name writes another way
-            elif any(t in spelled for t in tokens):
-                mark = "spelling"
+            elif all(t in other for t in tokens):
+                # Same meaning; `spelling` when written another way (`CSDL` / `cơ sở dữ liệu`).
+                folded = fold_key(word)
+                mark = "same" if tokens == folded.split() or folded in other_words else "spelling"
             elif all(t in notes for t in tokens):
                 mark = "note"
+            elif any(t in spelled for t in tokens):
+                mark = "spelling"
             else:
                 mark = "different"
             if pieces and pieces[-1][1] == mark:
