@@ -31,7 +31,7 @@ lint: install
 bench: install  ## stage timings against the hand-written baseline (figures, not assertions)
 	$(VENV)/bin/python benchmarks/bench_ingest.py
 
-eval-dedupe: install  ## precision / recall of NQ57-NQ71 linking on labelled synthetic data
+eval-dedupe: install  ## NQ57-NQ71 linking beside Splink on the independent labelled set (precision, recall, per kind)
 	$(VENV)/bin/python -m nq57.devtools.dedupe_evaluate
 
 clean:

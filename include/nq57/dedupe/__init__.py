@@ -2,11 +2,14 @@
 
 DataFrames in, DataFrames out; no database, no Airflow (DESIGN §5).
 
-- `normalize`: name, document-number, item and deadline normal forms.
-- `features`: per-pair feature scores in [0, 1] and their weighted combination.
+- `normalize`: name (citations, periods, abbreviations), document-number, item and deadline normal forms.
+- `reconcile`: word-level alignment of two names (acronyms, typing slips, one-sided qualifiers).
+- `features`: per-pair feature scores in [0, 1] and their weighted combination, in two passes.
 - `match`: `link_tasks(nq57, nq71, crosswalk, rejected, thresholds) -> LinkResult`.
-- `synthetic`: deterministic labelled NQ57/NQ71 task lists (evaluation, sample data).
-- `evaluate`: precision / recall on the labelled set and the 5,000 x 5,000 timing (`make eval-dedupe`).
+- `consolidate`: a period's linking against the warehouse.
+
+Evaluation lives in `nq57.devtools`: `dedupe_labelled` (the independent labelled set),
+`dedupe_evaluate` (`make eval-dedupe`: ours beside Splink), `dedupe_synthetic` (regression set).
 """
 
 from __future__ import annotations

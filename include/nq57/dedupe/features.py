@@ -5,14 +5,24 @@ weight). They are computed for a whole block of candidate pairs at once (one lea
 NQ57 task of the agency against every NQ71 task of it), as matrices, because the scale target is
 5,000 x 5,000 tasks in a few seconds.
 
-Names are compared as `normalize.name_key` gives them (folded, abbreviations expanded, boilerplate
-such as `Khẩn trương` or `bảo đảm chất lượng, tiến độ` removed).
+Names are compared as `normalize.name_tokens` gives them (folded, abbreviations expanded, document
+citations and periods as canonical tokens, boilerplate such as `Khẩn trương`, `bảo đảm chất lượng,
+tiến độ` and the `Chủ trì, phối hợp với ...` lead-in removed).
+
+Two passes per block (`score_block`). The block-level pass computes every feature for every pair
+as matrices; its score picks the candidates (`candidates`: each task's best partners and every pair
+above `CANDIDATE_FLOOR`). The word-level pass then aligns the two names of each candidate
+(`reconcile.reconcile`: acronyms, typing slips, one-sided qualifiers) and recomputes `name`,
+`tokens`, `numbers`, `period` and `object` on the reconciled words (`word_scores`); every decision it
+takes goes into the evidence.
 
 | feature | what it compares | how |
 |---|---|---|
-| `name` | names, character level | max(`ratio`, `token_sort_ratio`) / 100 |
-| `tokens` | names, word level | IDF-weighted overlap; a different word on both sides costs more than an extra word on one side (`SUBSTITUTION_COST`, `INSERTION_COST`); one-off typos respelled first (`spelling_map`) |
+| `name` | names, character level | max(`ratio`, `token_sort_ratio`) / 100 of the reconciled names, qualifiers left out |
+| `tokens` | names, word level | IDF-weighted overlap; a different word on both sides costs more than an extra word on one side (`SUBSTITUTION_COST`, `INSERTION_COST`), a one-sided qualifier least (`reconcile.QUALIFIER_COST`) |
 | `numbers` | the numbers in the names | 1 unless both names carry numbers and neither set contains the other; then their Jaccard, and the pair's score is scaled by `Weights.number_conflict` |
+| `period` | the periods the names cite (`tháng 6/2025`, `quý II/2025`, `năm 2026`) | 0 when both cite periods and none contains another (`normalize.period_conflict`); the score is then scaled by `Weights.period_conflict`, below review |
+| `object` | what each name has that the other lacks | 0 when each carries `OBJECT_WORDS`+ words the other lacks (two decrees of one item, two databases); the score is then scaled by `Weights.object_conflict` |
 | `doc` | assigning document and item | same document and item 1; see `doc_score` |
 | `deadline` | deadlines as periods | 1 when one period contains the other, halving every 30 days apart |
 | `product` | expected output | `token_set_ratio` / 100 (short phrases, containment is meaningful) |
@@ -82,16 +92,19 @@ DEADLINE_HALF_LIFE_DAYS = 30.0
 # charges words each name has and the other lacks as substitutions (both sides differ: another
 # subject, `đất đai` vs `dân cư`) or insertions (only one side has extra words: a clause or filler
 # left out or added). Plain weighted Jaccard is SUBSTITUTION_COST = 2, INSERTION_COST = 1; the
-# evaluation (evaluate.py) chose 2.5 and 0.5: a different subject costs more, an omitted clause less.
+# synthetic set chose 2.5 and 0.5, the tune part of the independent set raised the substitution
+# cost to 4 (look-alikes of one agency differ by a few common words: `nhân lực`, `chuyển đổi số`).
 SUBSTITUTION_COST = 4.0
 INSERTION_COST = 0.5
 
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the weighted mean over the features both sides have, and the number-conflict factor.
+    """Weights of the weighted mean over the features both sides have, and the conflict factors.
 
-    Chosen by the evaluation in `nq57.devtools.dedupe_evaluate` (see its module docstring for the figures).
+    The weights were chosen on the synthetic set (`dedupe_synthetic`) and kept; the conflict factors
+    (`period_conflict`, `object_conflict`) and the thresholds were set on the tune part of the
+    independent labelled set (`nq57.devtools.dedupe_evaluate`; figures in README).
     """
 
     # Name evidence dominates (0.70 together); `tokens` outweighs `name` because character

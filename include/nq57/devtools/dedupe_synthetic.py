@@ -1,6 +1,8 @@
 """Deterministic synthetic NQ57 / NQ71 task lists with known links, in the style of the seed documents.
 
-Used to evaluate the linker (`evaluate.py`) and by the sample-data command. Every agency gets exactly
+Used by the sample-data command and the benchmark, and kept as a regression set in `make eval-dedupe`.
+It was written together with the linker, so its figures flatter it: the evaluation that counts is on
+`dedupe_labelled`, built independently. Every agency gets exactly
 `tasks_per_agency` tasks in each system. About 70 % of them are the same real task reported in both
 systems (the ground truth), written differently on the NQ71 side:
 
