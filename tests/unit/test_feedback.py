@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pytest
 
 from nq57.intake import submission
 from nq57.outputs import feedback
 
 from workbooks import filled_bytes, task
+
+pytestmark = pytest.mark.usefixtures("gx")
 
 
 def test_rejected_upload_gets_its_own_file_back_with_each_problem_marked_in_place():

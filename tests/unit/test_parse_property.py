@@ -13,6 +13,7 @@ import datetime as dt
 import struct
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,7 +91,8 @@ def check(result) -> None:
     assert list(result.indicators.columns) == INDICATORS.frame_columns
 
 
-# ~0.2 s an example (GX validation included): 80 examples keep the test near 20 s.
+# ~0.1 s an example (GX validation included): 80 examples keep the test near 10 s.
+@pytest.mark.usefixtures("gx")
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tasks=rows(TASK_CODES), indicators=rows(INDICATOR_CODES), info=INFO_CELLS, code_row=st.booleans())
 def test_arbitrary_cells_never_crash_evaluate(tasks, indicators, info, code_row):
@@ -126,6 +128,7 @@ def test_a_reader_panic_on_a_damaged_xls_is_a_refusal_not_an_exception():
         "Tệp Excel bị hỏng hoặc sai cấu trúc nên hệ thống không đọc được (không đọc được nội dung các trang tính).")
 
 
+@pytest.mark.usefixtures("gx")
 def test_a_date_cell_beyond_the_calendar_is_an_error_at_its_cell_not_a_corrupt_file():
     # calamine panics converting it; the sheet is then read with openpyxl, which marks the cell an error.
     sheets = submission(tasks=[task(thoi_han=Cell(-1e11, num_format="dd/mm/yyyy"))],

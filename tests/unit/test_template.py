@@ -3,6 +3,7 @@
 import io
 
 import openpyxl
+import pytest
 
 from nq57.columns import INFO, TASKS
 from nq57.intake import submission
@@ -41,6 +42,7 @@ def test_thongtin_is_prefilled_from_arguments():
     assert values["he_thong"] == "NQ71"
 
 
+@pytest.mark.usefixtures("gx")
 def test_round_trip_write_fill_validate_accepted():
     data = filled_bytes([
         task(),

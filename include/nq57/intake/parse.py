@@ -285,7 +285,7 @@ def _parse_info(book: Workbook, grid: SheetGrid, result: ParsedSubmission) -> No
         try:
             setattr(result, column.fields[0].name, _INFO_READERS[column.kind](raw))
         except ValueError as exc:
-            result.issues.append(issue(column.rule, reason=_sentence(exc), value=clean(str(raw)), **where(column.code)))
+            result.issues.append(issue(column.rule, reason=str(exc), value=clean(str(raw)), **where(column.code)))
 
 
 def _read_agency(value: object) -> str:
@@ -327,11 +327,6 @@ def _text(value: object) -> str | None:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.strftime("%d/%m/%Y")
     return clean(str(value)) or None
-
-
-def _sentence(exc: Exception) -> str:
-    text = str(exc)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _formula_warning(sheet: str, row: int, column: str) -> Issue:
@@ -506,7 +501,7 @@ def _read_deadline(row: _Row, column: Column) -> None:
         try:
             deadline, kind = parse_deadline(value)
         except ValueError as exc:
-            row.report(column, reason=_sentence(exc))
+            row.report(column, reason=str(exc))
         if kind == "NGAY" and row.formatted(column.code, row.formats.month_only):
             # An Excel date shown as `06/2025`: Excel turned the typed month into its first day.
             deadline, kind = dt.date(deadline.year, deadline.month,
@@ -520,7 +515,7 @@ def _read_date(row: _Row, column: Column) -> None:
     try:
         row.record[column.fields[0].name] = parse_date(row.cells.get(column.code))
     except ValueError as exc:
-        row.report(column, reason=_sentence(exc))
+        row.report(column, reason=str(exc))
 
 
 def _read_progress(row: _Row, column: Column) -> None:
@@ -529,7 +524,7 @@ def _read_progress(row: _Row, column: Column) -> None:
         row.record[column.fields[0].name] = parse_progress(
             row.cells.get(column.code), percent_format=row.formatted(column.code, row.formats.percent))
     except ValueError as exc:
-        row.report(column, reason=_sentence(exc))
+        row.report(column, reason=str(exc))
 
 
 def _read_status(row: _Row, column: Column) -> None:
@@ -577,7 +572,7 @@ def _read_number(row: _Row, column: Column) -> None:
     try:
         row.record[value_field] = parse_number(value)
     except ValueError as exc:
-        row.report(column, reason=_sentence(exc))
+        row.report(column, reason=str(exc))
 
 
 _NO_FORMATS = _CellFormats(set(), set())

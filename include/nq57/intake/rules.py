@@ -10,8 +10,8 @@ the hint as `str.format` templates, and the stage that checks it:
   rows. Each expectation's `meta.rule` names its rule here; `{value}` is the offending value.
 
 Every finding is made by `issue(rule_id, ...)`, so the text below is exactly what the feedback workbook,
-`nq57 validate` and the warehouse show. `{reason}` is the value parser's own explanation
-(`intake.values`), already a Vietnamese sentence. Severity and wording follow DESIGN §4 ("What must be
+`nq57 validate` and the warehouse show, each message rendered as one sentence (capital first letter, full
+stop). `{reason}` is the value parser's own explanation (`intake.values`, a Vietnamese clause). Severity and wording follow DESIGN §4 ("What must be
 rejected, with a precise Vietnamese message and nothing loaded").
 """
 
@@ -49,7 +49,7 @@ class Rule:
         return Issue(
             severity=self.severity,
             rule=self.id,
-            message=_fill(self.message, values),
+            message=_sentence(_fill(self.message, values)),
             sheet=sheet,
             row=row,
             column=column,
@@ -59,6 +59,11 @@ class Rule:
 
 def _fill(template: str, values: dict[str, object]) -> str:
     return unicodedata.normalize("NFC", template.format_map(values))
+
+
+def _sentence(text: str) -> str:
+    """Every message reads as one sentence: capital first letter, full stop at the end."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 _SAVE_AS_XLSX = "chọn “Lưu thành” (Save As) với định dạng “Sổ làm việc Excel (*.xlsx)”"

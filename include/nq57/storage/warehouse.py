@@ -52,20 +52,17 @@ def migrate(url: str) -> list[str]:
     """Apply pending migrations, re-create the views, reload reference data. Returns migrations applied."""
     applied: list[str] = []
     with engine(url).begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        conn.execute(text(
-            "CREATE TABLE IF NOT EXISTS public.nq57_schema_version ("
-            " version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-        ))
-        done = {row.version for row in conn.execute(text("SELECT version FROM public.nq57_schema_version"))}
+        conn.execute(text(named_query("migration_lock")), {"key": _MIGRATION_LOCK})
+        conn.execute(text(named_query("migration_ledger")))
+        done = {row.version for row in conn.execute(text(named_query("applied_migrations")))}
         for path in sorted((SQL_DIR / "migrations").glob("V*.sql")):
             version = path.stem
             if version in done:
                 continue
             body = path.read_text(encoding="utf-8")
             conn.exec_driver_sql(body)
-            conn.execute(text("INSERT INTO public.nq57_schema_version (version, checksum) VALUES (:v, :c)"),
-                         {"v": version, "c": hashlib.sha256(body.encode()).hexdigest()})
+            conn.execute(text(named_query("record_migration")),
+                         {"version": version, "checksum": hashlib.sha256(body.encode()).hexdigest()})
             applied.append(version)
         views = sorted((SQL_DIR / "views").glob("*.sql"))
         for path in reversed(views):
