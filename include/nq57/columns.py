@@ -13,8 +13,8 @@ report column of each expectation (`intake.validation`), and the staging load (`
 Adding a column is one `Column(...)` below, a migration adding its staging column, and the views that
 should show it; `tests/unit/test_columns.py` checks that the derived views agree.
 
-ThongTin (`INFO`) is a key/value block, not a table: its fields land on `ParsedSubmission` attributes
-instead of frame columns, and nothing of it is staged.
+ThongTin (`INFO`) is a key/value block, not a table: the typed value of a field of another kind than
+`text` lands on the `ParsedSubmission` attribute its `Field` names; nothing of it is staged.
 """
 
 from __future__ import annotations

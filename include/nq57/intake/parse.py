@@ -1,7 +1,9 @@
 """Workbook grids -> typed rows: find the sheets and header rows, map columns, read every cell.
 
 The parser is tolerant (DESIGN §4 "must still be accepted") and never raises on cell content: anything it
-cannot read becomes an `Issue` at its sheet, row and column. Rules about the typed rows (required values,
+cannot read becomes an `Issue` at its sheet, row and column (rules in `intake.rules`). What it looks for
+comes from the column registry (`nq57.columns`): header labels and synonyms, required columns, and each
+column's kind, which picks its reader below (`_READERS`). Rules about the typed rows (required values,
 vocabularies, ranges, uniqueness, cross-field rules) are Great Expectations suites, run in `validation`.
 """
 
