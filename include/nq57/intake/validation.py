@@ -14,7 +14,7 @@ import json
 import logging
 import os
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from nq57.columns import TABLES, Table
 from nq57.intake.issues import Issue
 from nq57.intake.rules import RULES
 from nq57.settings import EXPECTATIONS_DIR
+
+if TYPE_CHECKING:
+    from nq57.intake.parse import TableSheet
 
 #: Suite name -> the table whose rows it checks.
 SUITES: dict[str, Table] = {table.suite: table for table in TABLES if table.suite}
@@ -56,7 +59,8 @@ def warm_up() -> None:
     _context()
 
 
-def run_suite(frame: pd.DataFrame, table: Table, located, parameters: dict[str, Any] | None = None) -> list[Issue]:
+def run_suite(frame: pd.DataFrame, table: Table, located: TableSheet,
+              parameters: dict[str, Any] | None = None) -> list[Issue]:
     """Validate the parsed rows of `table` (`frame`, with `source_row`) with the table's suite and return one
     Issue per failing cell. `located` is where the parser found the table (`parse.TableSheet`: the sheet
     and each column's letter).
