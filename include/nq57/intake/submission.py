@@ -112,7 +112,13 @@ def evaluate(
     today: dt.date | None = None,
     limits: Limits | None = None,
 ) -> SubmissionResult:
-    """Judge one file. `expected_*` come from the upload prefix `<agency>/<YYYY-MM>/`."""
+    """Judge one file. `expected_*` come from the upload prefix `<agency>/<YYYY-MM>/`.
+
+    Raises:
+        ValueError: `expected_period` is given and is not a `YYYY-MM` month (callers check the folder).
+    """
+    if expected_period is not None:
+        periods.check(expected_period)
     today = today or dt.date.today()
     expected = {"expected_agency": expected_agency, "expected_period": expected_period}
     preflight = check_upload(data, filename, limits)
