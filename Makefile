@@ -25,9 +25,9 @@ test: install  ## lint + the whole test suite on embedded PostgreSQL and S3
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
-test-fast: install  ## lint + the tests that need no server, no Airflow and no Great Expectations (under a minute)
+test-fast: install  ## lint + the tests that need no server, no Airflow, no Great Expectations and are not slow (under a minute)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python -m pytest -m "not integration and not gx"
+	$(VENV)/bin/python -m pytest -m "not integration and not gx and not slow"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -7,7 +7,8 @@ Tiers (markers, set here from what a test uses, so nobody has to remember them):
 - `gx`: the test runs the Great Expectations suites; it asks for the session's warmed context with the
   `gx` fixture (`pytestmark = pytest.mark.usefixtures("gx")`). A test of neither tier that reaches GX
   fails, so the fast tier stays fast.
-`make test-fast` runs everything else (`-m "not integration and not gx"`); `make test` runs all.
+- `slow`: marked by hand where a test spends seconds of CPU by design (the dedupe evaluation).
+`make test-fast` runs everything else (`-m "not integration and not gx and not slow"`); `make test` runs all.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ hypothesis_settings.register_profile("nq57", max_examples=100, deadline=None, pr
 hypothesis_settings.load_profile("nq57")
 
 SERVER_FIXTURES = frozenset({"services", "warehouse_url", "store", "pipeline_env", "airflow_db", "dag_bag"})
-FAST_TIER = "not integration and not gx"
+FAST_TIER = "not integration and not gx and not slow"
 
 
 def pytest_collection_modifyitems(config, items):
