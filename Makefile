@@ -6,7 +6,7 @@ VENV := .venv
 export PYTHONPATH := $(CURDIR)/include
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test lint bench eval-dedupe clean
+.PHONY: install demo test test-fast lint bench eval-dedupe clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_VENV)
@@ -24,6 +24,10 @@ demo: install  ## sample data -> embedded S3 -> airflow dags test nq57_ingest ->
 test: install  ## lint + the whole test suite on embedded PostgreSQL and S3
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
+
+test-fast: install  ## lint + the tests that need no server, no Airflow, no Great Expectations and are not slow (under a minute)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest -m "not integration and not gx and not slow"
 
 lint: install
 	$(VENV)/bin/ruff check .

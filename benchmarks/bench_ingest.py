@@ -31,6 +31,7 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from nq57 import reference  # noqa: E402
+from nq57.columns import TASKS  # noqa: E402
 from nq57.devtools import embedded, sample_data  # noqa: E402
 from nq57.devtools.dedupe_synthetic import labelled_pairs  # noqa: E402
 from nq57.intake import validation  # noqa: E402
@@ -103,8 +104,7 @@ def ours(url: str, data: bytes, name: str, agency: str, period: str) -> tuple[fl
     started = time.perf_counter()
     parsed = parse_workbook(Workbook(data, "xlsx"))
     parsed_at = time.perf_counter()
-    letters = {c: parsed.task_table.letter(c) for c in parsed.task_table.columns}
-    validation.run_suite(parsed.tasks, "nhiem_vu", sheet="NhiemVu", column_letters=letters,
+    validation.run_suite(parsed.tasks, TASKS, parsed.task_table,
                          parameters={"status_codes": list(STATUSES), "report_date": pd.Timestamp("2026-12-31")})
     validated_at = time.perf_counter()
     obj = warehouse.ReceivedObject(bucket="bench", key=name, version_id="v1", size=len(data),

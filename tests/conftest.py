@@ -1,4 +1,15 @@
-"""Shared fixtures: embedded PostgreSQL and S3 (or WAREHOUSE_URL), a throwaway Airflow home."""
+"""Shared fixtures: embedded PostgreSQL and S3 (or WAREHOUSE_URL), a throwaway Airflow home, one warmed
+Great Expectations context; and the test tiers.
+
+Tiers (markers, set here from what a test uses, so nobody has to remember them):
+- `integration`: the test uses a server or Airflow fixture (`services`, `warehouse_url`, `store`,
+  `pipeline_env`, `airflow_db`, `dag_bag`);
+- `gx`: the test runs the Great Expectations suites; it asks for the session's warmed context with the
+  `gx` fixture (`pytestmark = pytest.mark.usefixtures("gx")`). A test of neither tier that reaches GX
+  fails, so the fast tier stays fast.
+- `slow`: marked by hand where a test spends seconds of CPU by design (the dedupe evaluation).
+`make test-fast` runs everything else (`-m "not integration and not gx and not slow"`); `make test` runs all.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +21,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -23,6 +36,55 @@ os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 TODAY = dt.date(2026, 11, 15)
+
+# Property tests are bounded by their example count, never by wall-clock deadlines (a shared machine is
+# slow at random moments). Tests that need fewer or more examples say so with their own @settings.
+hypothesis_settings.register_profile("nq57", max_examples=100, deadline=None, print_blob=True,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("nq57")
+
+SERVER_FIXTURES = frozenset({"services", "warehouse_url", "store", "pipeline_env", "airflow_db", "dag_bag"})
+FAST_TIER = "not integration and not gx and not slow"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.integration)
+        if "gx" in names:
+            item.add_marker(pytest.mark.gx)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The fast tier promises no Airflow and no Great Expectations: check nothing imported them."""
+    if session.config.option.markexpr != FAST_TIER or exitstatus != 0:
+        return
+    heavy = sorted(m for m in ("airflow", "great_expectations") if m in sys.modules)
+    if heavy:
+        session.config.get_terminal_writer().line(f"fast tier imported {', '.join(heavy)}", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def gx():
+    """One Great Expectations context, warmed once and shared by every test that validates rows."""
+    from nq57.intake import validation
+
+    validation.warm_up()
+    return validation
+
+
+@pytest.fixture(autouse=True)
+def _gx_only_where_declared(request, monkeypatch):
+    if request.node.get_closest_marker("gx") or request.node.get_closest_marker("integration"):
+        return
+    from nq57.intake import validation
+
+    def undeclared():
+        raise AssertionError(f"{request.node.nodeid} runs Great Expectations: add pytest.mark.usefixtures('gx')")
+
+    monkeypatch.setattr(validation, "_context", undeclared)
 
 
 @pytest.fixture(scope="session")

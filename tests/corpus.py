@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import xlsxwriter
 
-from nq57.vocabulary import INDICATOR_COLUMNS, INFO_FIELDS, TASK_COLUMNS
+from nq57.columns import INDICATORS, TASKS
+from nq57.columns import INFO as INFO_FIELDS
 
 # ------------------------------------------------------------------------------------------ cells
 
@@ -66,10 +67,10 @@ class Sheet:
 
 # ------------------------------------------------------------------------------------------ layout
 
-TASK_LABELS = {spec.code: spec.label for spec in TASK_COLUMNS}
-INDICATOR_LABELS = {spec.code: spec.label for spec in INDICATOR_COLUMNS}
-TASK_CODES = [spec.code for spec in TASK_COLUMNS]
-INDICATOR_CODES = [spec.code for spec in INDICATOR_COLUMNS]
+TASK_LABELS = {column.code: column.label for column in TASKS.columns}
+INDICATOR_LABELS = {column.code: column.label for column in INDICATORS.columns}
+TASK_CODES = TASKS.codes
+INDICATOR_CODES = INDICATORS.codes
 
 TASK = {
     "stt": "1",
@@ -189,7 +190,7 @@ def info_sheet(values: dict[str, object] | None = None, *, codes: bool = True,
     sheet.rows.append(["THÔNG TIN CHUNG VỀ BÁO CÁO"])
     sheet.rows.append([])
     sheet.rows.append(["Nội dung", "Mã", "Giá trị"] if codes else ["Nội dung", "Giá trị"])
-    for spec in INFO_FIELDS:
+    for spec in INFO_FIELDS.columns:
         if values.get(spec.code) is None:
             continue
         label = (labels or {}).get(spec.code, spec.label)

@@ -6,8 +6,8 @@ import io
 
 from openpyxl import Workbook
 
+from nq57.columns import INDICATORS, INFO, TASKS
 from nq57.outputs.template import FIRST_DATA_ROW, build_template
-from nq57.vocabulary import INDICATOR_COLUMNS, SHEET_INDICATORS, SHEET_INFO, SHEET_TASKS, TASK_COLUMNS
 
 TASK = {
     "stt": "1",
@@ -38,15 +38,15 @@ def filled(
 ) -> Workbook:
     """The template with `ThongTin` prefilled and the given rows written by column code."""
     workbook = build_template(system, agency, period)
-    sheet = workbook[SHEET_INFO]
+    sheet = workbook[INFO.sheet]
     for row in sheet.iter_rows(min_row=4):
         code = row[1].value
         if code == "ngay_bao_cao":
             row[2].value = "15/11/2026"
         if info and code in info:
             row[2].value = info[code]
-    _write(workbook[SHEET_TASKS], TASK_COLUMNS, [task()] if tasks is None else tasks)
-    _write(workbook[SHEET_INDICATORS], INDICATOR_COLUMNS, indicators or [])
+    _write(workbook[TASKS.sheet], TASKS, [task()] if tasks is None else tasks)
+    _write(workbook[INDICATORS.sheet], INDICATORS, indicators or [])
     return workbook
 
 
@@ -60,8 +60,8 @@ def filled_bytes(*args, **kwargs) -> bytes:
     return to_bytes(filled(*args, **kwargs))
 
 
-def _write(sheet, columns, rows: list[dict]) -> None:
-    index = {spec.code: i + 1 for i, spec in enumerate(columns)}
+def _write(sheet, table, rows: list[dict]) -> None:
+    index = {code: i + 1 for i, code in enumerate(table.codes)}
     for offset, values in enumerate(rows):
         for code, value in values.items():
             sheet.cell(FIRST_DATA_ROW + offset, index[code], value)

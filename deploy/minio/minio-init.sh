@@ -100,7 +100,6 @@ done
 mc mb --ignore-existing "$ALIAS/nq57-submissions"
 mc mb --ignore-existing "$ALIAS/nq57-feedback"
 mc mb --ignore-existing "$ALIAS/nq57-reports"
-mc mb --ignore-existing "$ALIAS/nq57-quality"
 mc version enable "$ALIAS/nq57-submissions"
 mc version enable "$ALIAS/nq57-feedback"
 

@@ -13,13 +13,15 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 @dataclass(frozen=True)
 class Buckets:
+    """The object-store buckets (DESIGN §3). There is no Data Docs bucket: a file's validation results are
+    its feedback workbook and `raw.submission_issue`, the rules are `intake/rules.py`."""
+
     submissions: str = "nq57-submissions"
     feedback: str = "nq57-feedback"
     reports: str = "nq57-reports"
-    quality: str = "nq57-quality"
 
     def all(self) -> tuple[str, ...]:
-        return (self.submissions, self.feedback, self.reports, self.quality)
+        return (self.submissions, self.feedback, self.reports)
 
 
 @dataclass(frozen=True)

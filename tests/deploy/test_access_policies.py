@@ -81,7 +81,7 @@ def test_agency_policy_grants_only_its_own_prefix(code):
         assert _listable_prefixes(policy, bucket) == {f"{code}/", f"{code}/*"}
     # Nothing at all on the pipeline's own buckets.
     text = json.dumps(policy)
-    assert "nq57-reports" not in text and "nq57-quality" not in text
+    assert "nq57-reports" not in text
     assert all(s["Effect"] == "Allow" for s in _statements(policy))
 
 
@@ -113,15 +113,14 @@ def test_pipeline_reads_every_submission_version_and_writes_outputs_only():
     assert _grants(policy, "s3:PutObject") == {
         "arn:aws:s3:::nq57-feedback/*",
         "arn:aws:s3:::nq57-reports/*",
-        "arn:aws:s3:::nq57-quality/*",
     }
 
 
 def test_custom_bucket_names_are_used():
-    buckets = Buckets(submissions="in", feedback="fb", reports="rp", quality="qa")
+    buckets = Buckets(submissions="in", feedback="fb", reports="rp")
     text = json.dumps(ap.agency_policy("T01", buckets)) + json.dumps(ap.pipeline_policy(buckets))
     assert "nq57-" not in text
-    assert "arn:aws:s3:::in/T01/*" in text and "arn:aws:s3:::qa/*" in text
+    assert "arn:aws:s3:::in/T01/*" in text and "arn:aws:s3:::rp/*" in text
 
 
 @pytest.mark.parametrize("bad", ["", "t01", "T01/../T79", "T 01", "T01*", "$(id)", "X"])

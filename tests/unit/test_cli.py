@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from nq57.ops.cli import main
 
 from workbooks import filled_bytes, task
 
 
+@pytest.mark.usefixtures("gx")
 def test_validate_json_reports_each_file_and_exits_1_when_one_is_rejected(tmp_path, capsys):
     good = tmp_path / "good.xlsx"
     bad = tmp_path / "bad.xlsx"
@@ -28,6 +31,7 @@ def test_validate_json_reports_each_file_and_exits_1_when_one_is_rejected(tmp_pa
     assert "không thuộc danh mục" in issue["message"]
 
 
+@pytest.mark.usefixtures("gx")
 def test_validate_exit_0_when_all_accepted(tmp_path, capsys):
     good = tmp_path / "good.xlsx"
     good.write_bytes(filled_bytes())
@@ -50,6 +54,7 @@ def test_template_command_writes_a_prefilled_template(tmp_path, capsys):
     capsys.readouterr()
 
 
+@pytest.mark.usefixtures("gx")
 def test_sample_data_has_accepted_files_and_files_with_deliberate_errors(tmp_path, capsys):
     assert main(["sample-data", str(tmp_path), "--period", "2026-10", "--agencies", "6"]) == 0
     files = sorted(tmp_path.glob("*/2026-10/*.xlsx"))

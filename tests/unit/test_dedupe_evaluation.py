@@ -54,6 +54,7 @@ def test_every_kind_is_present_in_combination_with_hard_negatives_of_every_kind(
     assert set(traps) == set(NEGATIVE_KINDS)
 
 
+@pytest.mark.slow
 def test_independent_set_meets_the_targets_on_fixed_seeds() -> None:
     report = evaluate(tune_seeds=TUNE_SEEDS[:2], test_seeds=TEST_SEEDS[:6], thresholds=Thresholds(), splink=False)
     ours = report["ours"]
@@ -67,11 +68,13 @@ def test_independent_set_meets_the_targets_on_fixed_seeds() -> None:
         assert tally.kind_linked[kind] / tally.kind_pairs[kind] >= 0.95, kind
 
 
+@pytest.mark.slow
 def test_shipped_thresholds_are_the_ones_chosen_on_the_tune_part() -> None:
     chosen, _ = choose_thresholds(months(TUNE_SEEDS, "tune"))
     assert (chosen.auto, chosen.review) == (Thresholds().auto, Thresholds().review)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore")
 def test_ahead_of_splink_on_the_same_labelled_set() -> None:
     report = evaluate(tune_seeds=TUNE_SEEDS[:3], test_seeds=TEST_SEEDS[:3], thresholds=Thresholds())

@@ -17,7 +17,6 @@ from nq57.dedupe.features import (
     block_features,
     combine,
     deadline_score,
-    doc_score,
     document_frequencies,
     idf_weights,
     prepare,
@@ -426,18 +425,30 @@ def test_timestamps_and_missing_values_from_pandas() -> None:
     assert evidence["features"]["doc"] is None and evidence["features"]["product"] is None
 
 
-def test_deadline_and_doc_scores() -> None:
+def test_deadline_scores() -> None:
     june = (date(2025, 6, 30), "THANG")
     assert deadline_score(june, (date(2025, 6, 20), "NGAY")) == 1.0
     assert deadline_score(june, (date(2025, 7, 30), "NGAY")) == pytest.approx(0.5)  # 30 days: half
     assert deadline_score(june, (date(2025, 7, 31), "THANG")) < deadline_score(june, (date(2025, 7, 15), "NGAY"))
     assert deadline_score((None, "THUONG_XUYEN"), (None, "THUONG_XUYEN")) == 1.0
     assert math.isnan(deadline_score((None, "NGAY"), june))
-    assert doc_score("4-TB-BCDTW", "ii.3.h", "4-TB-BCDTW", "3.h") == 1.0
-    assert doc_score("4-TB-BCDTW", "ii.3.h", "4-TB-BCDTW", "ii.3.e") == pytest.approx(0.3)
-    assert doc_score("57-NQ-TW", "", "57-NQ", "") == pytest.approx(0.9)
-    assert doc_score("57-NQ-TW", "", "71-NQ-CP", "58") == 0.5
-    assert doc_score("57-NQ-TW", "", "10467-VPCP-KGVX", "") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("doc_a", "item_a", "doc_b", "item_b", "expected"),
+    [
+        ("04-TB/BCĐTW", "II.3.h", "04-TB/BCĐTW", "3.h", 1.0),  # same document, compatible items
+        ("04-TB/BCĐTW", "II.3.h", "04-TB/BCĐTW", "II.3.e", 0.3),  # same document, different items
+        ("57-NQ/TW", None, "NQ 57", None, 0.9),  # shorthand without issuer
+        ("57-NQ/TW", None, "71/NQ-CP", "58", 0.5),  # two documents of one programme
+        ("57-NQ/TW", None, "10467/VPCP-KGVX", None, 0.0),  # unrelated documents
+    ],
+)
+def test_doc_feature_as_the_linker_computes_it(doc_a, item_a, doc_b, item_b, expected) -> None:
+    nq57 = prepare(frame(task("57-1", FUND, doc=doc_a, item=item_a)))
+    nq71 = prepare(frame(task("71-1", FUND_71, doc=doc_b, item=item_b)))
+    features = block_features(nq57, [0], nq71, [0], idf_weights([*nq57.tokens, *nq71.tokens]))
+    assert features["doc"][0, 0] == pytest.approx(expected)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -5,17 +5,14 @@ from __future__ import annotations
 import io
 
 import openpyxl
-import pandas as pd
+import pytest
 
 from nq57.intake import submission
 from nq57.outputs import feedback
 
 from workbooks import filled_bytes, task
 
-
-def issues_frame(result) -> pd.DataFrame:
-    return pd.DataFrame([{"severity": i.severity, "rule": i.rule, "sheet": i.sheet, "row_number": i.row,
-                          "column_ref": i.column, "message": i.message, "hint": i.hint} for i in result.issues])
+pytestmark = pytest.mark.usefixtures("gx")
 
 
 def test_rejected_upload_gets_its_own_file_back_with_each_problem_marked_in_place():
@@ -23,7 +20,7 @@ def test_rejected_upload_gets_its_own_file_back_with_each_problem_marked_in_plac
                                                            tien_do=140)])
     result = submission.evaluate(data, "bao_cao.xlsx", expected_agency="BKHCN", expected_period="2026-10")
     body = feedback.build_feedback(original=data, file_name="bao_cao.xlsx", agency="BKHCN", period="2026-10",
-                                   accepted=result.accepted, counts=result.counts, issues=issues_frame(result))
+                                   accepted=result.accepted, counts=result.counts, issues=result.issues)
     book = openpyxl.load_workbook(io.BytesIO(body))
 
     assert book.sheetnames[0] == "PhanHoi" and "NhiemVu" in book.sheetnames
@@ -46,7 +43,7 @@ def test_accepted_upload_gets_a_short_confirmation():
     data = filled_bytes()
     result = submission.evaluate(data, "ok.xlsx", expected_agency="BKHCN", expected_period="2026-10")
     body = feedback.build_feedback(original=data, file_name="ok.xlsx", agency="BKHCN", period="2026-10",
-                                   accepted=True, counts=result.counts, issues=issues_frame(result))
+                                   accepted=True, counts=result.counts, issues=result.issues)
     listing = openpyxl.load_workbook(io.BytesIO(body))["PhanHoi"]
     assert "ĐƯỢC TIẾP NHẬN. 0 lỗi" in listing["A3"].value and "1 nhiệm vụ" in listing["A3"].value
 
@@ -54,7 +51,7 @@ def test_accepted_upload_gets_a_short_confirmation():
 def test_feedback_for_a_refused_file_lists_the_reason_only():
     result = submission.evaluate(b"%PDF-1.7", "scan.xlsx", expected_agency="T01", expected_period="2026-10")
     body = feedback.build_feedback(original=b"%PDF-1.7", file_name="scan.xlsx", agency="T01", period="2026-10",
-                                   accepted=False, counts=result.counts, issues=issues_frame(result))
+                                   accepted=False, counts=result.counts, issues=result.issues)
     book = openpyxl.load_workbook(io.BytesIO(body))
     assert book.sheetnames == ["PhanHoi"]
     assert "file.not_spreadsheet" in [c.value for row in book["PhanHoi"].iter_rows() for c in row]

@@ -13,14 +13,15 @@ import datetime as dt
 import struct
 import unicodedata
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nq57.columns import INDICATORS, INFO, TASKS
 from nq57.intake import submission as nq57_submission
 from nq57.intake.legacy_encoding import unicode_to_tcvn3, unicode_to_vni
-from nq57.intake.parse import INDICATOR_FRAME_COLUMNS, TASK_FRAME_COLUMNS, parse_workbook
+from nq57.intake.parse import parse_workbook
 from nq57.intake.workbook import Workbook
-from nq57.vocabulary import INFO_FIELDS
 
 from corpus import (
     INDICATOR_CODES,
@@ -75,7 +76,7 @@ def rows(codes: list[str]):
     return st.lists(st.one_of(as_dict, as_dict, raw, st.none()), max_size=5)
 
 
-INFO = st.fixed_dictionaries({}, optional={spec.code: CELL for spec in INFO_FIELDS})
+INFO_CELLS = st.fixed_dictionaries({}, optional={code: CELL for code in INFO.codes})
 
 
 def check(result) -> None:
@@ -86,13 +87,14 @@ def check(result) -> None:
     for issue in result.issues:
         assert issue.severity in ("error", "warning")
         assert issue.rule and issue.message.strip(), issue
-    assert list(result.tasks.columns) == TASK_FRAME_COLUMNS
-    assert list(result.indicators.columns) == INDICATOR_FRAME_COLUMNS
+    assert list(result.tasks.columns) == TASKS.frame_columns
+    assert list(result.indicators.columns) == INDICATORS.frame_columns
 
 
-# ~0.2 s an example (GX validation included): 80 examples keep the test near 20 s.
+# ~0.1 s an example (GX validation included): 80 examples keep the test near 10 s.
+@pytest.mark.usefixtures("gx")
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(tasks=rows(TASK_CODES), indicators=rows(INDICATOR_CODES), info=INFO, code_row=st.booleans())
+@given(tasks=rows(TASK_CODES), indicators=rows(INDICATOR_CODES), info=INFO_CELLS, code_row=st.booleans())
 def test_arbitrary_cells_never_crash_evaluate(tasks, indicators, info, code_row):
     sheets = submission(tasks=task_sheet(tasks, code_row=code_row), indicators=indicator_sheet(indicators),
                         info=info_sheet(info))
@@ -102,14 +104,14 @@ def test_arbitrary_cells_never_crash_evaluate(tasks, indicators, info, code_row)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(tasks=rows(TASK_CODES), indicators=rows(INDICATOR_CODES), info=INFO)
+@given(tasks=rows(TASK_CODES), indicators=rows(INDICATOR_CODES), info=INFO_CELLS)
 def test_arbitrary_cells_in_a_legacy_xls_never_crash_the_parser(tasks, indicators, info):
     sheets = submission(tasks=task_sheet(tasks), indicators=indicator_sheet(indicators), info=info_sheet(info))
     parsed = parse_workbook(Workbook(xls(sheets), "xls"))
     for issue in parsed.issues:
         assert issue.rule and issue.message.strip(), issue
-    assert list(parsed.tasks.columns) == TASK_FRAME_COLUMNS
-    assert list(parsed.indicators.columns) == INDICATOR_FRAME_COLUMNS
+    assert list(parsed.tasks.columns) == TASKS.frame_columns
+    assert list(parsed.indicators.columns) == INDICATORS.frame_columns
 
 
 def test_a_reader_panic_on_a_damaged_xls_is_a_refusal_not_an_exception():
@@ -122,9 +124,11 @@ def test_a_reader_panic_on_a_damaged_xls_is_a_refusal_not_an_exception():
     result = nq57_submission.evaluate(bytes(data), "bao_cao.xls", today=TODAY)
     assert not result.accepted
     assert [i.rule for i in result.issues] == ["file.corrupt"]
-    assert result.issues[0].message == "Tệp bị hỏng, hệ thống không đọc được nội dung bảng tính."
+    assert result.issues[0].message == (
+        "Tệp Excel bị hỏng hoặc sai cấu trúc nên hệ thống không đọc được (không đọc được nội dung các trang tính).")
 
 
+@pytest.mark.usefixtures("gx")
 def test_a_date_cell_beyond_the_calendar_is_an_error_at_its_cell_not_a_corrupt_file():
     # calamine panics converting it; the sheet is then read with openpyxl, which marks the cell an error.
     sheets = submission(tasks=[task(thoi_han=Cell(-1e11, num_format="dd/mm/yyyy"))],

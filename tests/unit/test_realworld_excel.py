@@ -42,6 +42,8 @@ from corpus import (
 
 TODAY = dt.date(2026, 11, 15)  # period 2026-10 ends 31/10/2026; report date 15/11/2026
 
+pytestmark = pytest.mark.usefixtures("gx")  # most tests judge files end to end, GX suites included
+
 
 def judge(sheets: dict[str, Sheet] | bytes, filename: str = "bao_cao.xlsx"):
     data = sheets if isinstance(sheets, bytes) else xlsx(sheets)

@@ -13,6 +13,8 @@ from workbooks import filled, filled_bytes, task, to_bytes
 
 TODAY = dt.date(2026, 11, 15)
 
+pytestmark = pytest.mark.usefixtures("gx")
+
 
 def judge(data: bytes, agency: str = "BKHCN", period: str = "2026-10"):
     return submission.evaluate(data, "test.xlsx", expected_agency=agency, expected_period=period, today=TODAY)

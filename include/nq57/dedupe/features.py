@@ -23,7 +23,7 @@ takes goes into the evidence.
 | `numbers` | the numbers in the names | 1 unless both names carry numbers and neither set contains the other; then their Jaccard, and the pair's score is scaled by `Weights.number_conflict` |
 | `period` | the periods the names cite (`tháng 6/2025`, `quý II/2025`, `năm 2026`) | 0 when both cite periods and none contains another (`normalize.period_conflict`); the score is then scaled by `Weights.period_conflict`, below review |
 | `object` | what each name has that the other lacks | 0 when each carries `OBJECT_WORDS`+ words the other lacks (two decrees of one item, two databases); the score is then scaled by `Weights.object_conflict` |
-| `doc` | assigning document and item | same document and item 1; see `doc_score` |
+| `doc` | assigning document and item | `document_score`, times `item_factor` when it is the same document (score >= 0.9) |
 | `deadline` | deadlines as periods | 1 when one period contains the other, halving every 30 days apart |
 | `product` | expected output | `token_set_ratio` / 100 (short phrases, containment is meaningful) |
 | `lead_agency` | the blocking key | 1 when equal; only equal pairs are ever scored |
@@ -317,12 +317,6 @@ def item_factor(item_a: str, item_b: str) -> float:
     if item_a and item_b:
         return 1.0 if items_compatible(item_a, item_b) else 0.3
     return 0.9 if item_a or item_b else 1.0
-
-
-def doc_score(doc_a: str, item_a: str, doc_b: str, item_b: str) -> float:
-    """The `doc` feature: `document_score`, times `item_factor` when the documents are the same."""
-    document = document_score(doc_a, doc_b)
-    return document * item_factor(item_a, item_b) if document >= 0.9 else document
 
 
 # Pure and called with few distinct arguments across blocks: cached.

@@ -1,7 +1,9 @@
 """Workbook grids -> typed rows: find the sheets and header rows, map columns, read every cell.
 
 The parser is tolerant (DESIGN §4 "must still be accepted") and never raises on cell content: anything it
-cannot read becomes an `Issue` at its sheet, row and column. Rules about the typed rows (required values,
+cannot read becomes an `Issue` at its sheet, row and column (rules in `intake.rules`). What it looks for
+comes from the column registry (`nq57.columns`): header labels and synonyms, required columns, and each
+column's kind, which picks its reader below (`_READERS`). Rules about the typed rows (required values,
 vocabularies, ranges, uniqueness, cross-field rules) are Great Expectations suites, run in `validation`.
 """
 
@@ -17,7 +19,9 @@ import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from nq57 import periods, reference
-from nq57.intake.issues import Issue, error, warning
+from nq57.columns import INDICATORS, INFO, TASKS, Column, Table
+from nq57.intake.issues import Issue, cell_ref
+from nq57.intake.rules import issue
 from nq57.intake.values import (
     derive_status,
     is_blank,
@@ -32,65 +36,10 @@ from nq57.intake.values import (
 )
 from nq57.intake.workbook import SheetGrid, Workbook
 from nq57.textnorm import clean, fold_key
-from nq57.vocabulary import (
-    INDICATOR_COLUMNS,
-    INFO_FIELDS,
-    SHEET_INDICATORS,
-    SHEET_INFO,
-    SHEET_TASKS,
-    STATUSES,
-    SYSTEMS,
-    TASK_COLUMNS,
-    ColumnSpec,
-)
+from nq57.vocabulary import SHEET_INDICATORS, SHEET_INFO, SHEET_TASKS, STATUSES, SYSTEMS
 
 HEADER_SEARCH_ROWS = 30
 
-TASK_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "stt": ("stt", "so thu tu", "tt", "so tt"),
-    "ma_nhiem_vu": ("ma nhiem vu", "ma nv", "ma so nhiem vu", "ma so"),
-    "ma_lien_ket": (
-        "ma nhiem vu ben he thong kia",
-        "ma nhiem vu tren he thong kia",
-        "ma lien ket",
-        "ma tuong ung",
-    ),
-    "ten_nhiem_vu": ("ten nhiem vu", "noi dung nhiem vu", "nhiem vu", "noi dung cong viec", "ten nhiem vu noi dung"),
-    "van_ban_giao": ("van ban giao nhiem vu", "van ban giao", "can cu giao nhiem vu", "nguon giao",
-                     "so hieu van ban giao"),
-    "muc": ("muc trong van ban", "muc"),
-    "co_quan_chu_tri": ("co quan chu tri", "don vi chu tri", "chu tri", "co quan don vi chu tri",
-                        "co quan thuc hien", "don vi thuc hien"),
-    "co_quan_phoi_hop": ("co quan phoi hop", "don vi phoi hop", "phoi hop", "co quan don vi phoi hop"),
-    "thoi_han": ("thoi han", "thoi han hoan thanh", "han hoan thanh"),
-    "san_pham": ("san pham", "san pham du kien"),
-    "tinh_trang": ("tinh trang", "tinh trang thuc hien", "trang thai"),
-    "tien_do": ("tien do", "tien do thuc hien", "ty le hoan thanh", "ti le hoan thanh"),
-    "ngay_hoan_thanh": ("ngay hoan thanh", "ngay hoan thanh thuc te"),
-    "ket_qua": ("ket qua san pham da ban hanh", "ket qua", "ket qua thuc hien"),
-    "kho_khan": ("kho khan vuong mac", "kho khan"),
-    "kien_nghi": ("kien nghi de xuat", "kien nghi"),
-}
-INDICATOR_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "stt": ("stt", "tt", "so tt"),
-    "ma_chi_tieu": ("ma chi tieu", "ma ct"),
-    "ten_chi_tieu": ("ten chi tieu", "chi tieu"),
-    "don_vi_tinh": ("don vi tinh", "don vi", "dvt"),
-    "gia_tri": ("gia tri", "gia tri ky bao cao", "ket qua", "so lieu"),
-    "ghi_chu": ("ghi chu",),
-}
-INFO_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "ma_don_vi": ("ma don vi", "ma co quan"),
-    "ten_don_vi": ("ten don vi", "ten co quan", "don vi bao cao"),
-    "ky_bao_cao": ("ky bao cao", "thang bao cao"),
-    "he_thong": ("he thong nguon", "he thong"),
-    "ngay_bao_cao": ("ngay bao cao", "ngay lap"),
-    "nguoi_lap": ("nguoi lap",),
-    "dien_thoai": ("dien thoai", "so dien thoai"),
-    "email": ("email", "thu dien tu"),
-    "khong_phat_sinh": ("khong phat sinh",),
-    "phien_ban_mau": ("phien ban mau",),
-}
 SHEET_KEYS = {
     SHEET_INFO: ("thongtin", "thong tin", "thong tin chung"),
     SHEET_TASKS: ("nhiemvu", "nhiem vu", "danh sach nhiem vu"),
@@ -145,20 +94,18 @@ def parse_workbook(book: Workbook) -> ParsedSubmission:
     sheets = _assign_sheets(book)
     info_sheet = sheets[SHEET_INFO]
     if info_sheet is None:
-        result.issues.append(error("sheet.missing", f"Không tìm thấy sheet '{SHEET_INFO}' (thông tin chung).",
-                                   sheet=SHEET_INFO, hint="Dùng đúng mẫu báo cáo, giữ nguyên sheet ThongTin."))
+        result.issues.append(issue("sheet.missing", sheet=SHEET_INFO, role="thông tin chung"))
     else:
         _parse_info(book, book.sheets[info_sheet], result)
     task_sheet = sheets[SHEET_TASKS]
     if task_sheet is None:
-        result.issues.append(error("sheet.missing", f"Không tìm thấy sheet '{SHEET_TASKS}' (danh sách nhiệm vụ).",
-                                   sheet=SHEET_TASKS, hint="Dùng đúng mẫu báo cáo, giữ nguyên sheet NhiemVu."))
-        result.tasks = _empty_tasks()
+        result.issues.append(issue("sheet.missing", sheet=SHEET_TASKS, role="danh sách nhiệm vụ"))
+        result.tasks = empty_frame(TASKS)
     else:
         result.tasks = _parse_tasks(book, book.sheets[task_sheet], result)
     indicator_sheet = sheets[SHEET_INDICATORS]
     if indicator_sheet is None:
-        result.indicators = _empty_indicators()
+        result.indicators = empty_frame(INDICATORS)
     else:
         result.indicators = _parse_indicators(book, book.sheets[indicator_sheet], result)
     return result
@@ -167,9 +114,9 @@ def parse_workbook(book: Workbook) -> ParsedSubmission:
 # ---------------------------------------------------------------- sheets and headers
 
 _ROLES: dict[str, tuple[dict[str, tuple[str, ...]], bool]] = {
-    SHEET_TASKS: (TASK_SYNONYMS, True),
-    SHEET_INDICATORS: (INDICATOR_SYNONYMS, True),
-    SHEET_INFO: (INFO_SYNONYMS, False),
+    SHEET_TASKS: (TASKS.synonyms, True),
+    SHEET_INDICATORS: (INDICATORS.synonyms, True),
+    SHEET_INFO: (INFO.synonyms, False),
 }
 
 
@@ -243,13 +190,12 @@ def _best_header(grid: SheetGrid, synonyms: dict[str, tuple[str, ...]]) -> tuple
     return best
 
 
-def _locate_table(grid: SheetGrid, specs: tuple[ColumnSpec, ...], synonyms: dict[str, tuple[str, ...]],
-                  issues: list[Issue]) -> TableSheet | None:
-    header_row, score, columns = _best_header(grid, synonyms)
+def _locate_table(grid: SheetGrid, spec: Table, issues: list[Issue]) -> TableSheet | None:
+    header_row, score, columns = _best_header(grid, spec.synonyms)
     if score < 2:
         return None
     first_data = header_row + 1
-    codes = {spec.code for spec in specs}
+    codes = set(spec.codes)
     # The hidden code row directly under the header is authoritative when present.
     if first_data < len(grid.rows):
         code_cells = {clean(v): c for c, v in enumerate(grid.rows[first_data]) if isinstance(v, str) and clean(v) in codes}
@@ -258,14 +204,12 @@ def _locate_table(grid: SheetGrid, specs: tuple[ColumnSpec, ...], synonyms: dict
             first_data += 1
     for c, value in enumerate(grid.rows[header_row]):
         if not is_blank(value) and c not in columns.values():
-            issues.append(warning("column.unknown", f"Cột '{clean(str(value))}' không có trong mẫu, hệ thống bỏ qua cột này.",
-                                  sheet=grid.name, row=header_row + 1, column=get_column_letter(c + 1),
-                                  hint="Nếu nội dung cần được ghi nhận, chuyển sang cột phù hợp của mẫu (ví dụ Kết quả hoặc Kiến nghị)."))
-    for spec in specs:
-        if spec.required and spec.code not in columns:
-            issues.append(error("column.missing", f"Thiếu cột bắt buộc '{spec.label}'.", sheet=grid.name,
-                                row=header_row + 1, column=spec.code,
-                                hint=f"Thêm cột '{spec.label}' vào dòng tiêu đề theo đúng mẫu."))
+            issues.append(issue("column.unknown", header=clean(str(value)), sheet=grid.name, row=header_row + 1,
+                                column=get_column_letter(c + 1)))
+    for column in spec.columns:
+        if column.required and column.code not in columns:
+            issues.append(issue("column.missing", label=column.label, sheet=grid.name, row=header_row + 1,
+                                column=column.code))
     return TableSheet(grid.name, header_row, first_data, columns)
 
 
@@ -298,7 +242,7 @@ def _info_score(grid: SheetGrid) -> int:
     hits = set()
     for row in grid.rows[:40]:
         for value in row[:4]:
-            code = _match_label(value, INFO_SYNONYMS)
+            code = _match_label(value, INFO.synonyms)
             if code:
                 hits.add(code)
     return len(hits)
@@ -307,17 +251,17 @@ def _info_score(grid: SheetGrid) -> int:
 def _parse_info(book: Workbook, grid: SheetGrid, result: ParsedSubmission) -> None:
     for r, row in enumerate(grid.rows):
         for c, value in enumerate(row[:4]):
-            code = _match_label(value, INFO_SYNONYMS)
+            code = _match_label(value, INFO.synonyms)
             if code is None or code in result.info:
                 continue
             value_col = c + 1
             for c2 in range(c + 1, len(row)):
                 candidate = row[c2]
-                if not is_blank(candidate) and _match_label(candidate, INFO_SYNONYMS) is None:
+                if not is_blank(candidate) and _match_label(candidate, INFO.synonyms) is None:
                     result.info[code] = candidate
                     result.info_cells[code] = (grid.name, r + 1, get_column_letter(c2 + 1))
                     break
-                if c2 == value_col and isinstance(candidate, str) and clean(candidate) in INFO_SYNONYMS:
+                if c2 == value_col and isinstance(candidate, str) and clean(candidate) in INFO.synonyms:
                     value_col += 1  # the template's hidden code column sits between label and value
             else:
                 result.info_cells.setdefault(code, (grid.name, r + 1, get_column_letter(value_col + 1)))
@@ -333,63 +277,48 @@ def _parse_info(book: Workbook, grid: SheetGrid, result: ParsedSubmission) -> No
         for _sheet, row, column in result.info_cells.values():
             if (row - 1, column_index_from_string(column) - 1) in formulas:
                 result.issues.append(_formula_warning(grid.name, row, column))
-    labels = {spec.code: spec.label for spec in INFO_FIELDS}
-    for spec in INFO_FIELDS:
-        if spec.required and is_blank(result.info.get(spec.code)):
-            result.issues.append(error("info.missing", f"Chưa điền '{labels[spec.code]}'.", **where(spec.code),
-                                       hint="Điền đầy đủ các ô bắt buộc trong sheet ThongTin."))
-    raw_agency = result.info.get("ma_don_vi")
-    if not is_blank(raw_agency):
-        code = reference.resolve_agency(str(raw_agency))
-        if code is None:
-            result.issues.append(error("info.unknown_agency", f"Mã đơn vị '{clean(str(raw_agency))}' không có trong danh mục đơn vị.",
-                                       **where("ma_don_vi"), hint="Dùng mã đơn vị trong sheet DM_DonVi, ví dụ BKHCN hoặc T01."))
-        result.agency_code = code
-    raw_period = result.info.get("ky_bao_cao")
-    if not is_blank(raw_period):
+    for column in INFO.columns:
+        if column.required and is_blank(result.info.get(column.code)):
+            result.issues.append(issue("info.missing", label=column.label, **where(column.code)))
+    for column in INFO.columns:
+        raw = result.info.get(column.code)
+        if column.kind == "text" or is_blank(raw):
+            continue
         try:
-            result.period = parse_period(raw_period)
+            setattr(result, column.fields[0].name, _INFO_READERS[column.kind](raw))
         except ValueError as exc:
-            result.issues.append(error("info.period_invalid", _sentence(exc), **where("ky_bao_cao"),
-                                       hint="Ghi kỳ báo cáo theo dạng MM/YYYY, ví dụ 10/2026."))
-    raw_system = result.info.get("he_thong")
-    if not is_blank(raw_system):
-        system = fold_key(str(raw_system)).replace(" ", "").upper()
-        if system in SYSTEMS:
-            result.system = system
-        else:
-            result.issues.append(error("info.system_invalid", f"Hệ thống nguồn '{clean(str(raw_system))}' phải là NQ57 hoặc NQ71.",
-                                       **where("he_thong")))
-    if not is_blank(result.info.get("ngay_bao_cao")):
-        try:
-            result.report_date = parse_date(result.info["ngay_bao_cao"])
-        except ValueError as exc:
-            result.issues.append(error("info.report_date_invalid", _sentence(exc), **where("ngay_bao_cao")))
-    if not is_blank(result.info.get("khong_phat_sinh")):
-        try:
-            result.nil_report = bool(parse_yes_no(result.info["khong_phat_sinh"]))
-        except ValueError as exc:
-            result.issues.append(error("info.yes_no_invalid", _sentence(exc), **where("khong_phat_sinh")))
+            result.issues.append(issue(column.rule, reason=str(exc), value=clean(str(raw)), **where(column.code)))
+
+
+def _read_agency(value: object) -> str:
+    code = reference.resolve_agency(str(value))
+    if code is None:
+        raise ValueError(f"mã đơn vị '{clean(str(value))}' không có trong danh mục")
+    return code
+
+
+def _read_system(value: object) -> str:
+    system = fold_key(str(value)).replace(" ", "").upper()
+    if system not in SYSTEMS:
+        raise ValueError(f"hệ thống nguồn '{clean(str(value))}' phải là NQ57 hoặc NQ71")
+    return system
+
+
+# ThongTin kind -> the value's reader (raises ValueError with a Vietnamese reason).
+_INFO_READERS = {
+    "agency": _read_agency,
+    "period": parse_period,
+    "system": _read_system,
+    "date": parse_date,
+    "yes_no": lambda value: bool(parse_yes_no(value)),
+}
 
 
 # ---------------------------------------------------------------- NhiemVu
 
-TASK_FRAME_COLUMNS = [
-    "source_row", "task_group", "stt", "ma_nhiem_vu", "ma_lien_ket", "ten_nhiem_vu", "van_ban_giao", "muc",
-    "co_quan_chu_tri", "co_quan_chu_tri_raw", "co_quan_phoi_hop", "thoi_han_raw", "deadline_date",
-    "deadline_type", "san_pham", "tinh_trang_raw", "status_code", "status_derived", "tien_do",
-    "ngay_hoan_thanh", "ket_qua", "kho_khan", "kien_nghi",
-]
-INDICATOR_FRAME_COLUMNS = ["source_row", "stt", "ma_chi_tieu", "ten_chi_tieu", "don_vi_tinh", "gia_tri",
-                           "gia_tri_raw", "ghi_chu"]
-
-
-def _empty_tasks() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in TASK_FRAME_COLUMNS})
-
-
-def _empty_indicators() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in INDICATOR_FRAME_COLUMNS})
+def empty_frame(table: Table) -> pd.DataFrame:
+    """A frame with no rows and the table's columns (`Table.frame_columns`)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in table.frame_columns})
 
 
 def _text(value: object) -> str | None:
@@ -402,16 +331,8 @@ def _text(value: object) -> str | None:
     return clean(str(value)) or None
 
 
-def _sentence(exc: Exception) -> str:
-    text = str(exc)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
 def _formula_warning(sheet: str, row: int, column: str) -> Issue:
-    return warning("cell.formula_no_value",
-                   f"Ô {column}{row} chứa công thức nhưng tệp không lưu kết quả tính, hệ thống đọc ô này là trống.",
-                   sheet=sheet, row=row, column=column,
-                   hint="Mở tệp bằng Excel, bấm tính lại (F9) rồi lưu, hoặc thay công thức bằng giá trị (Paste Values).")
+    return issue("cell.formula_no_value", cell=cell_ref(column, row), sheet=sheet, row=row, column=column)
 
 
 def _raw_str(value: object) -> str | None:
@@ -445,16 +366,14 @@ def _section_title(stt: str | None, own: list[tuple[int, object]], cols: dict[st
 
 
 def _parse_tasks(book: Workbook, grid: SheetGrid, result: ParsedSubmission) -> pd.DataFrame:
-    table = _locate_table(grid, TASK_COLUMNS, TASK_SYNONYMS, result.issues)
+    table = _locate_table(grid, TASKS, result.issues)
     result.task_table = table
     if table is None:
-        result.issues.append(error("column.missing", "Không tìm thấy dòng tiêu đề của bảng nhiệm vụ.", sheet=grid.name,
-                                    hint="Giữ nguyên dòng tiêu đề của mẫu (STT, Mã nhiệm vụ, Tên nhiệm vụ, …)."))
-        return _empty_tasks()
+        result.issues.append(issue("table.header_missing", sheet=grid.name))
+        return empty_frame(TASKS)
     filled = _fill_merged_down(grid, table.first_data_row)
     cols = table.columns
-    percent_cells = _percent_cells(book, grid, table)
-    month_cells = _month_formatted_dates(book, grid, table)
+    formats = _CellFormats(percent=_percent_cells(book, grid, table), month_only=_month_formatted_dates(book, grid, table))
     formulas = _formula_cells(book, grid, table)
     report_period_end = periods.end(result.period) if result.period else None
     records: list[dict] = []
@@ -478,107 +397,201 @@ def _parse_tasks(book: Workbook, grid: SheetGrid, result: ParsedSubmission) -> p
         if substantive < 2 and (code is None or (stt and _SECTION_STT.match(stt)) or _SECTION_TEXT.match(code)):
             group = _section_title(stt, own, cols) or group
             continue
-        row_no = r + 1
-
-        def where(column: str, row_no: int = row_no) -> dict:
-            return {"sheet": grid.name, "row": row_no, "column": table.letter(column) or column}
-
         for c in formulas.get(r, ()):
-            result.issues.append(_formula_warning(grid.name, row_no, get_column_letter(c + 1)))
-        record: dict[str, object] = {"source_row": row_no, "task_group": group}
-        for spec in ("stt", "ma_nhiem_vu", "ma_lien_ket", "ten_nhiem_vu", "van_ban_giao", "san_pham",
-                     "ket_qua", "kho_khan", "kien_nghi"):
-            record[spec] = _text(cells.get(spec))
-        muc = cells.get("muc")
-        record["muc"] = _text(muc)
-        if isinstance(muc, float) and not muc.is_integer() and math.isfinite(muc):
-            result.issues.append(warning("task.item_numeric", f"Mục '{_text(muc)}' được lưu dạng số nên có thể mất số 0 cuối (11.10 thành 11.1).",
-                                         **where("muc"), hint="Định dạng cột 'Mục trong văn bản' là Văn bản (Text) rồi nhập lại."))
-        _read_agencies(record, cells, result, where)
-        record["thoi_han_raw"] = _text(cells.get("thoi_han"))
-        record["deadline_date"], record["deadline_type"] = None, None
-        if record["thoi_han_raw"]:
-            try:
-                record["deadline_date"], record["deadline_type"] = parse_deadline(cells.get("thoi_han"))
-            except ValueError as exc:
-                result.issues.append(error("task.deadline_unreadable", _sentence(exc), **where("thoi_han"),
-                                           hint="Ghi thời hạn theo dạng dd/mm/yyyy, mm/yyyy, Quý IV/2025, 2025, Thường xuyên hoặc Hằng năm."))
-            if (r, cols.get("thoi_han")) in month_cells and record["deadline_type"] == "NGAY":
-                # An Excel date shown as `06/2025`: Excel turned the typed month into its first day.
-                deadline = record["deadline_date"]
-                record["deadline_date"] = dt.date(deadline.year, deadline.month,
-                                                  calendar.monthrange(deadline.year, deadline.month)[1])
-                record["deadline_type"] = "THANG"
-                record["thoi_han_raw"] = f"{deadline.month:02d}/{deadline.year}"
-        record["ngay_hoan_thanh"] = None
-        try:
-            record["ngay_hoan_thanh"] = parse_date(cells.get("ngay_hoan_thanh"))
-        except ValueError as exc:
-            result.issues.append(error("task.completion_date_unreadable", _sentence(exc), **where("ngay_hoan_thanh"),
-                                       hint="Ghi ngày hoàn thành theo dạng dd/mm/yyyy."))
-        record["tien_do"] = None
-        try:
-            record["tien_do"] = parse_progress(cells.get("tien_do"),
-                                               percent_format=(r, cols.get("tien_do", -1)) in percent_cells)
-        except ValueError as exc:
-            result.issues.append(error("task.progress_unreadable", _sentence(exc), **where("tien_do"),
-                                       hint="Ghi tiến độ là số từ 0 đến 100."))
-        raw_status = _text(cells.get("tinh_trang"))
-        record["tinh_trang_raw"] = raw_status
-        status, family = None, None
-        try:
-            status, family = parse_status(cells.get("tinh_trang"))
-        except ValueError:
-            status = raw_status  # left as typed: the GX vocabulary check reports it
-        derived = None
+            result.issues.append(_formula_warning(grid.name, r + 1, get_column_letter(c + 1)))
+        row = _Row(table, r, cells, formats, result.issues, {"source_row": r + 1, "task_group": group})
+        for column in TASKS.columns:
+            _READERS[column.kind](row, column)
         if report_period_end is not None:
-            started = (record["tien_do"] or 0) > 0 or family in {"DANG", "HT"}
-            derived = derive_status(record["deadline_date"], record["deadline_type"], record["ngay_hoan_thanh"],
-                                    report_period_end, started)
-            if status is None and family is not None:
-                status = resolve_status_family(family, derived)
-            if status in STATUSES and derived != status and record["deadline_type"] is not None:
-                result.issues.append(warning("task.status_mismatch", f"Tình trạng báo cáo '{raw_status}' khác với tình trạng tính theo thời hạn và ngày hoàn thành ({STATUSES[derived]}).",
-                                             **where("tinh_trang"), hint="Kiểm tra lại tình trạng, thời hạn và ngày hoàn thành."))
-        record["status_code"] = status
-        record["status_derived"] = derived
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=TASK_FRAME_COLUMNS) if records else _empty_tasks()
+            _derive_status(row, report_period_end)
+        records.append(row.record)
+    frame = pd.DataFrame.from_records(records, columns=TASKS.frame_columns) if records else empty_frame(TASKS)
     return frame.astype(object).where(frame.notna(), None)
 
 
-def _read_agencies(record: dict, cells: dict[str, object], result: ParsedSubmission, where) -> None:
-    """Lead and partner agencies as codes. Names, abbreviations and pre-merger names resolve through the
-    reference list; a cell listing several agencies is split on `;`, `,` and line breaks; when the lead
-    cell lists several, the first leads and the others become partners (with a warning)."""
-    lead_raw = _text(cells.get("co_quan_chu_tri"))
-    record["co_quan_chu_tri_raw"] = lead_raw
-    record["co_quan_chu_tri"] = None
-    partners = reference.split_agencies(_raw_str(cells.get("co_quan_phoi_hop")))
-    lead = None
-    if lead_raw:
-        lead = reference.resolve_agency(lead_raw)
-        lead_parts = reference.split_agencies(_raw_str(cells.get("co_quan_chu_tri")))
-        if lead is None and len(lead_parts) > 1:
-            lead = reference.resolve_agency(lead_parts[0])
-            if lead is not None:
-                result.issues.append(warning("task.several_leads", f"Ô có nhiều cơ quan chủ trì; lấy '{lead_parts[0]}' làm cơ quan chủ trì, các cơ quan còn lại coi là phối hợp.",
-                                             **where("co_quan_chu_tri"), hint="Mỗi nhiệm vụ ghi một cơ quan chủ trì; các cơ quan khác ghi ở cột Cơ quan phối hợp."))
-                partners = lead_parts[1:] + partners
-        if lead is None:
-            result.issues.append(error("task.unknown_agency", f"Cơ quan chủ trì '{lead_raw}' không có trong danh mục đơn vị.",
-                                       **where("co_quan_chu_tri"), hint="Chọn cơ quan trong danh sách thả xuống (sheet DM_DonVi)."))
-        record["co_quan_chu_tri"] = lead
-    partner_codes: list[str] = []
+# ---------------------------------------------------------------- cell readers, one per column kind
+
+
+@dataclass(frozen=True)
+class _CellFormats:
+    """Cells whose number format changes what their value means (0-based (row, column))."""
+
+    percent: set[tuple[int, int]]  # a fraction shown as a percentage
+    month_only: set[tuple[int, int]]  # a date shown without its day
+
+
+@dataclass
+class _Row:
+    """One table row being read: its cells by column code, the record filled from them, its findings."""
+
+    table: TableSheet
+    index: int  # 0-based grid row
+    cells: dict[str, object]
+    formats: _CellFormats
+    issues: list[Issue]
+    record: dict[str, object]
+    lead: str | None = None
+    extra_partners: list[str] = field(default_factory=list)
+    status_family: str | None = None
+
+    def where(self, code: str) -> dict:
+        """Location of a column's cell in this row (the column code when the file lacks the column)."""
+        return {"sheet": self.table.sheet, "row": self.index + 1, "column": self.table.letter(code) or code}
+
+    def formatted(self, code: str, cells: set[tuple[int, int]]) -> bool:
+        return (self.index, self.table.columns.get(code, -1)) in cells
+
+    def report(self, column: Column, rule: str | None = None, **fields: object) -> None:
+        self.issues.append(issue(rule or column.rule, **self.where(column.code), **fields))
+
+
+def _read_text(row: _Row, column: Column) -> None:
+    row.record[column.fields[0].name] = _text(row.cells.get(column.code))
+
+
+def _read_doc_item(row: _Row, column: Column) -> None:
+    value = row.cells.get(column.code)
+    row.record[column.fields[0].name] = _text(value)
+    if isinstance(value, float) and not value.is_integer() and math.isfinite(value):
+        row.report(column, "task.item_numeric", value=_text(value))
+
+
+def _read_lead_agency(row: _Row, column: Column) -> None:
+    """The lead agency as a code. Names, abbreviations and pre-merger names resolve through the reference
+    list; when the cell lists several agencies (`;`, `,`, line breaks), the first leads and the others
+    become partners (with a warning)."""
+    code_field, raw_field = (f.name for f in column.fields)
+    value = row.cells.get(column.code)
+    raw = _text(value)
+    row.record[raw_field] = raw
+    row.record[code_field] = None
+    if not raw:
+        return
+    lead = reference.resolve_agency(raw)
+    parts = reference.split_agencies(_raw_str(value))
+    if lead is None and len(parts) > 1:
+        lead = reference.resolve_agency(parts[0])
+        if lead is not None:
+            row.report(column, "task.several_leads", lead=parts[0])
+            row.extra_partners = parts[1:]
+    if lead is None:
+        row.report(column, value=raw)
+    row.record[code_field] = row.lead = lead
+
+
+def _read_partner_agencies(row: _Row, column: Column) -> None:
+    """Partner agencies as codes where known (text as typed otherwise, with a warning), `;`-joined,
+    without duplicates or the lead agency."""
+    partners = row.extra_partners + reference.split_agencies(_raw_str(row.cells.get(column.code)))
+    codes: list[str] = []
     for partner in partners:
-        partner_code = reference.resolve_agency(partner)
-        if partner_code is None:
-            result.issues.append(warning("task.unknown_partner", f"Cơ quan phối hợp '{partner}' không có trong danh mục; giữ nguyên dạng chữ.",
-                                         **where("co_quan_phoi_hop")))
-            partner_code = partner
-        if partner_code not in partner_codes and partner_code != lead:
-            partner_codes.append(partner_code)
-    record["co_quan_phoi_hop"] = ";".join(partner_codes) or None
+        code = reference.resolve_agency(partner)
+        if code is None:
+            row.report(column, "task.unknown_partner", value=partner)
+            code = partner
+        if code not in codes and code != row.lead:
+            codes.append(code)
+    row.record[column.fields[0].name] = ";".join(codes) or None
+
+
+def _read_deadline(row: _Row, column: Column) -> None:
+    raw_field, date_field, type_field = (f.name for f in column.fields)
+    value = row.cells.get(column.code)
+    raw = _text(value)
+    deadline, kind = None, None
+    if raw:
+        try:
+            deadline, kind = parse_deadline(value)
+        except ValueError as exc:
+            row.report(column, reason=str(exc))
+        if kind == "NGAY" and row.formatted(column.code, row.formats.month_only):
+            # An Excel date shown as `06/2025`: Excel turned the typed month into its first day.
+            deadline, kind = dt.date(deadline.year, deadline.month,
+                                     calendar.monthrange(deadline.year, deadline.month)[1]), "THANG"
+            raw = f"{deadline.month:02d}/{deadline.year}"
+    row.record.update({raw_field: raw, date_field: deadline, type_field: kind})
+
+
+def _read_date(row: _Row, column: Column) -> None:
+    row.record[column.fields[0].name] = None
+    try:
+        row.record[column.fields[0].name] = parse_date(row.cells.get(column.code))
+    except ValueError as exc:
+        row.report(column, reason=str(exc))
+
+
+def _read_progress(row: _Row, column: Column) -> None:
+    row.record[column.fields[0].name] = None
+    try:
+        row.record[column.fields[0].name] = parse_progress(
+            row.cells.get(column.code), percent_format=row.formatted(column.code, row.formats.percent))
+    except ValueError as exc:
+        row.report(column, reason=str(exc))
+
+
+def _read_status(row: _Row, column: Column) -> None:
+    """The status as typed and as a code; a status the vocabulary does not know is kept as typed for the
+    GX vocabulary check to report. Its derived twin is filled by `_derive_status` once the row is read."""
+    raw_field, code_field, derived_field = (f.name for f in column.fields)
+    value = row.cells.get(column.code)
+    raw = _text(value)
+    try:
+        status, row.status_family = parse_status(value)
+    except ValueError:
+        status = raw
+    row.record.update({raw_field: raw, code_field: status, derived_field: None})
+
+
+def _derive_status(row: _Row, period_end: dt.date) -> None:
+    """The status the deadline, completion date and progress imply at the end of the period: completes a
+    family-only status (`Đã hoàn thành`) and warns where the reported status disagrees (DESIGN §4)."""
+    record, family = row.record, row.status_family
+    started = (record["tien_do"] or 0) > 0 or family in {"DANG", "HT"}
+    derived = derive_status(record["deadline_date"], record["deadline_type"], record["ngay_hoan_thanh"],
+                            period_end, started)
+    status = record["status_code"]
+    if status is None and family is not None:
+        status = resolve_status_family(family, derived)
+    if status in STATUSES and derived != status and record["deadline_type"] is not None:
+        row.report(TASKS.column("tinh_trang"), "task.status_mismatch", value=record["tinh_trang_raw"],
+                   derived=STATUSES[derived])
+    record["status_code"], record["status_derived"] = status, derived
+
+
+def _read_indicator_code(row: _Row, column: Column) -> None:
+    value = row.cells.get(column.code)
+    text = _text(value)
+    row.record[column.fields[0].name] = _indicator_code(text)
+    if isinstance(value, float) and not value.is_integer() and math.isfinite(value):
+        row.report(column, "indicator.code_numeric", value=text)
+
+
+def _read_number(row: _Row, column: Column) -> None:
+    value_field, raw_field = (f.name for f in column.fields)
+    value = row.cells.get(column.code)
+    row.record[raw_field] = _text(value)
+    row.record[value_field] = None
+    try:
+        row.record[value_field] = parse_number(value)
+    except ValueError as exc:
+        row.report(column, reason=str(exc))
+
+
+_NO_FORMATS = _CellFormats(set(), set())
+
+# Column kind (`columns.Kind`) -> the reader that fills the column's fields of a table row.
+_READERS = {
+    "text": _read_text,
+    "doc_item": _read_doc_item,
+    "lead_agency": _read_lead_agency,
+    "partner_agencies": _read_partner_agencies,
+    "deadline": _read_deadline,
+    "date": _read_date,
+    "progress": _read_progress,
+    "status": _read_status,
+    "indicator_code": _read_indicator_code,
+    "number": _read_number,
+}
 
 
 def _formula_cells(book: Workbook, grid: SheetGrid, table: TableSheet) -> dict[int, list[int]]:
@@ -639,10 +652,10 @@ def _indicator_code(text: str | None) -> str | None:
 
 
 def _parse_indicators(book: Workbook, grid: SheetGrid, result: ParsedSubmission) -> pd.DataFrame:
-    table = _locate_table(grid, INDICATOR_COLUMNS, INDICATOR_SYNONYMS, result.issues)
+    table = _locate_table(grid, INDICATORS, result.issues)
     result.indicator_table = table
     if table is None:
-        return _empty_indicators()
+        return empty_frame(INDICATORS)
     filled = _fill_merged_down(grid, table.first_data_row)
     formulas = _formula_cells(book, grid, table)
     records = []
@@ -652,8 +665,7 @@ def _parse_indicators(book: Workbook, grid: SheetGrid, result: ParsedSubmission)
         if not own:
             continue
         cells = {code: grid.value(r, c) for code, c in table.columns.items()}
-        raw_code = cells.get("ma_chi_tieu")
-        code_text = _text(raw_code)
+        code_text = _text(cells.get("ma_chi_tieu"))
         has_value = not is_blank(cells.get("gia_tri"))
         if (not footer and not has_value and (code_text is None or _is_footer_text(code_text))
                 and any(_is_footer_text(_text(v)) for _, v in own)):
@@ -665,23 +677,11 @@ def _parse_indicators(book: Workbook, grid: SheetGrid, result: ParsedSubmission)
             continue  # a section row (`I. Đến năm 2030`) or a note: no indicator
         for c in formulas.get(r, ()):
             result.issues.append(_formula_warning(grid.name, r + 1, get_column_letter(c + 1)))
-        record = {"source_row": r + 1}
-        for code in ("stt", "ten_chi_tieu", "don_vi_tinh", "ghi_chu"):
-            record[code] = _text(cells.get(code))
-        record["ma_chi_tieu"] = _indicator_code(code_text)
-        if isinstance(raw_code, float) and not raw_code.is_integer() and math.isfinite(raw_code):
-            result.issues.append(warning("indicator.code_numeric", f"Mã chỉ tiêu '{code_text}' được lưu dạng số nên có thể mất số 0 cuối (11.10 thành 11.1).",
-                                         sheet=grid.name, row=r + 1, column=table.letter("ma_chi_tieu"),
-                                         hint="Ghi mã chỉ tiêu dạng chữ, ví dụ CT_11_10."))
-        record["gia_tri_raw"] = _text(cells.get("gia_tri"))
-        record["gia_tri"] = None
-        try:
-            record["gia_tri"] = parse_number(cells.get("gia_tri"))
-        except ValueError as exc:
-            result.issues.append(error("indicator.value_unreadable", _sentence(exc), sheet=grid.name, row=r + 1,
-                                       column=table.letter("gia_tri"), hint="Ghi giá trị là số, ví dụ 80,5 hoặc 1.287."))
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=INDICATOR_FRAME_COLUMNS) if records else _empty_indicators()
+        row = _Row(table, r, cells, _NO_FORMATS, result.issues, {"source_row": r + 1})
+        for column in INDICATORS.columns:
+            _READERS[column.kind](row, column)
+        records.append(row.record)
+    frame = pd.DataFrame.from_records(records, columns=INDICATORS.frame_columns) if records else empty_frame(INDICATORS)
     return frame.astype(object).where(frame.notna(), None)
 
 
@@ -722,6 +722,5 @@ def _decode_legacy_text(book: Workbook, issues: list[Issue]) -> None:
                 converted.append((r, c))
         if converted:
             r, c = converted[0]
-            issues.append(warning("text.legacy_encoding", f"{len(converted)} ô trong sheet '{grid.name}' (ô đầu tiên: {get_column_letter(c + 1)}{r + 1}) được gõ bằng bảng mã cũ (TCVN3/VNI) và đã được chuyển sang Unicode.",
-                                  sheet=grid.name, row=r + 1, column=get_column_letter(c + 1),
-                                  hint="Nên dùng phông chữ Unicode (Times New Roman) và bảng mã Unicode khi nhập liệu."))
+            issues.append(issue("text.legacy_encoding", count=len(converted), cell=cell_ref(c + 1, r + 1),
+                                sheet=grid.name, row=r + 1, column=get_column_letter(c + 1)))

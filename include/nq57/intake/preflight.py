@@ -17,7 +17,6 @@ import posixpath
 import re
 import struct
 import sys
-import unicodedata
 import zipfile
 import zlib
 from array import array
@@ -29,83 +28,18 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
-from nq57.intake.issues import Issue, error, warning
+from nq57.intake.issues import Issue
+from nq57.intake.rules import RULES, issue
 from nq57.settings import Limits, get_settings
 
 logger = logging.getLogger(__name__)
 
 Kind = Literal["xlsx", "xls"]
 
-# --------------------------------------------------------------------------------------------
-# Messages. Templates use str.format fields; the feedback report lists them as they are.
-# --------------------------------------------------------------------------------------------
-
-_SAVE_AS_XLSX = "chọn “Lưu thành” (Save As) với định dạng “Sổ làm việc Excel (*.xlsx)”"
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    "file.empty": (
-        "Tệp tải lên không có dữ liệu (dung lượng 0 byte).",
-        "Vui lòng kiểm tra lại tệp báo cáo đã được lưu đầy đủ trên máy rồi tải lên lại.",
-    ),
-    "file.too_large": (
-        "Tệp có dung lượng {size_mb} MB, vượt quá giới hạn {limit_mb} MB.",
-        ("Vui lòng xóa các trang tính, hình ảnh hoặc dữ liệu không thuộc mẫu báo cáo, "
-         "lưu lại rồi tải lên lại."),
-    ),
-    "file.not_spreadsheet": (
-        ("Tệp tải lên không phải là bảng tính Excel (.xlsx hoặc .xls): "
-         "hệ thống nhận diện đây là {detected}."),
-        (f"Vui lòng mở báo cáo bằng Excel, {_SAVE_AS_XLSX} theo mẫu và tải lên lại; "
-         "không đổi đuôi tên tệp bằng tay."),
-    ),
-    "file.corrupt": (
-        "Tệp Excel bị hỏng hoặc sai cấu trúc nên hệ thống không đọc được ({detail}).",
-        (f"Vui lòng mở tệp bằng Excel để kiểm tra; nếu mở được, {_SAVE_AS_XLSX} rồi tải lên lại, "
-         "nếu không mở được, vui lòng lập lại báo cáo từ mẫu."),
-    ),
-    "file.encrypted": (
-        "Tệp được đặt mật khẩu (mã hóa) nên hệ thống không đọc được.",
-        ("Vui lòng mở tệp bằng Excel, gỡ mật khẩu (Tệp › Thông tin › Bảo vệ Sổ làm việc › "
-         "Mã hóa bằng Mật khẩu, xóa mật khẩu rồi bấm OK), lưu lại rồi tải lên lại."),
-    ),
-    "file.macro": (
-        "Tệp có chứa macro ({detail}), hệ thống không tiếp nhận tệp có macro vì lý do an toàn.",
-        (f"Vui lòng mở tệp bằng Excel, {_SAVE_AS_XLSX} (định dạng này không lưu macro) "
-         "rồi tải lên tệp .xlsx mới."),
-    ),
-    "file.zip_bomb": (
-        "Tệp có cấu trúc nén bất thường ({detail}) nên bị từ chối vì lý do an toàn.",
-        (f"Vui lòng mở tệp bằng Excel, xóa các trang tính và dữ liệu thừa ngoài mẫu báo cáo, "
-         f"{_SAVE_AS_XLSX} rồi tải lên lại; nếu vẫn bị từ chối, vui lòng liên hệ bộ phận hỗ trợ."),
-    ),
-    "file.xml_unsafe": (
-        ("Phần {part} của tệp chứa khai báo XML không an toàn (DTD/thực thể), "
-         "hệ thống từ chối vì lý do an toàn."),
-        (f"Vui lòng mở tệp bằng Excel, {_SAVE_AS_XLSX} rồi tải lên lại; không dùng công cụ khác "
-         "để sửa trực tiếp cấu trúc bên trong tệp."),
-    ),
-    "file.too_many_rows": (
-        "Trang tính “{sheet}” có {rows}, vượt quá giới hạn {limit} dòng cho mỗi trang tính.",
-        ("Vui lòng xóa các dòng thừa, kể cả các dòng trống đã được tô màu hoặc kẻ khung ở cuối "
-         "trang tính (chọn các dòng đó › Xóa), lưu lại rồi tải lên lại."),
-    ),
-    "file.extension_mismatch": (
-        ("Tên tệp có đuôi “{ext}” nhưng nội dung là bảng tính {kind}; "
-         "hệ thống vẫn tiếp nhận và xử lý theo định dạng {kind}."),
-        ("Lần sau vui lòng lưu tệp bằng chức năng “Lưu thành” (Save As) của Excel, "
-         "không đổi đuôi tên tệp bằng tay."),
-    ),
-}
-
-#: Rule ids that refuse an upload (everything in MESSAGES except warnings).
-REFUSAL_RULES: frozenset[str] = frozenset(MESSAGES) - {"file.extension_mismatch"}
-
-
-def _issue(rule: str, severity: Literal["error", "warning"] = "error", **fields: object) -> Issue:
-    template, hint = MESSAGES[rule]
-    message = unicodedata.normalize("NFC", template.format(**fields))
-    make = error if severity == "error" else warning
-    return make(rule, message, hint=hint)
+#: Rule ids that refuse an upload at this stage (their text is in `intake.rules`).
+REFUSAL_RULES: frozenset[str] = frozenset(
+    rule.id for rule in RULES.values() if rule.stage == "preflight" and rule.severity == "error"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,7 +116,7 @@ def check_upload(data: bytes, filename: str = "", limits: Limits | None = None) 
         return Preflight(None, [refusal.issue])
     except Exception:  # a crash would fail the Airflow task instead of answering the agency
         logger.exception("preflight crashed on %r (%d bytes); refusing as corrupt", filename, len(data))
-        return Preflight(None, [_issue("file.corrupt", detail="không phân tích được cấu trúc tệp")])
+        return Preflight(None, [issue("file.corrupt", detail="không phân tích được cấu trúc tệp")])
     if any(i.severity == "error" for i in issues):
         return Preflight(None, issues)
     mismatch = _extension_warning(filename, kind)
@@ -191,14 +125,14 @@ def check_upload(data: bytes, filename: str = "", limits: Limits | None = None) 
 
 def _check(data: bytes, limits: Limits) -> tuple[Kind, list[Issue]]:
     if not data:
-        raise _Refuse(_issue("file.empty"))
+        raise _Refuse(issue("file.empty"))
     if len(data) > limits.max_file_bytes:
         raise _Refuse(_too_large(len(data), limits.max_file_bytes))
     if data.startswith(_ZIP_MAGIC):
         return "xlsx", _check_zip(data, limits)
     if data.startswith(_OLE_MAGIC):
         return "xls", _check_ole(data, limits)
-    raise _Refuse(_issue("file.not_spreadsheet", detected=_describe_other(data)))
+    raise _Refuse(issue("file.not_spreadsheet", detected=_describe_other(data)))
 
 
 def _extension_warning(filename: str, kind: Kind) -> Issue | None:
@@ -206,9 +140,8 @@ def _extension_warning(filename: str, kind: Kind) -> Issue | None:
     ext = posixpath.splitext(filename.replace("\\", "/"))[1].lower()
     if not filename or ext == f".{kind}":
         return None
-    return _issue(
+    return issue(
         "file.extension_mismatch",
-        severity="warning",
         ext=ext or "(không có đuôi)",
         kind=f".{kind}",
     )
@@ -235,7 +168,7 @@ def _too_large(size: int, limit: int) -> Issue:
     if size_mb <= limit_mb:
         size_mb = math.ceil(size * scale / _MIB) / scale
     limit_text = _vn_number(limit_mb, 0 if limit_mb.is_integer() else decimals)
-    return _issue("file.too_large", size_mb=_vn_number(size_mb, decimals), limit_mb=limit_text)
+    return issue("file.too_large", size_mb=_vn_number(size_mb, decimals), limit_mb=limit_text)
 
 
 def _mb(n: int) -> str:
@@ -328,7 +261,7 @@ def _check_zip(data: bytes, limits: Limits) -> list[Issue]:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS:
         raise _Refuse(
-            _issue("file.corrupt", detail="không đọc được danh mục của tệp nén, có thể tệp bị tải lên thiếu")
+            issue("file.corrupt", detail="không đọc được danh mục của tệp nén, có thể tệp bị tải lên thiếu")
         ) from None
     with zf:
         infos = zf.infolist()
@@ -342,10 +275,10 @@ def _check_zip(data: bytes, limits: Limits) -> list[Issue]:
         content_types = _parse_part(zf, by_name[_CONTENT_TYPES], "[Content_Types].xml")
         macro = _zip_macro(by_name, content_types)
         if macro:
-            issues.append(_issue("file.macro", detail=macro))
+            issues.append(issue("file.macro", detail=macro))
         workbook = _parse_part(zf, by_name[_WORKBOOK], _WORKBOOK)
         if _local(workbook.tag) != "workbook":
-            raise _Refuse(_issue("file.corrupt", detail=f"phần {_WORKBOOK} không phải là danh mục sổ làm việc"))
+            raise _Refuse(issue("file.corrupt", detail=f"phần {_WORKBOOK} không phải là danh mục sổ làm việc"))
         issues += _check_sheet_rows(zf, _worksheets(zf, by_name, workbook), limits)
         return issues
 
@@ -388,7 +321,7 @@ def _locate_central_directory(data: bytes) -> tuple[int, int, int] | None:
 
 
 def _bomb_entries(count: int, limits: Limits) -> Issue:
-    return _issue(
+    return issue(
         "file.zip_bomb",
         detail=f"có {_vn_number(count)} phần nén, vượt giới hạn {_vn_number(limits.max_zip_entries)} phần",
     )
@@ -401,7 +334,7 @@ def _check_bomb(infos: list[zipfile.ZipInfo], compressed_total: int, limits: Lim
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
         raise _Refuse(
-            _issue(
+            issue(
                 "file.zip_bomb",
                 detail=f"tổng dung lượng sau giải nén {_mb(total)} MB, "
                 f"vượt giới hạn {_mb(limits.max_uncompressed_bytes)} MB",
@@ -420,17 +353,17 @@ def _check_bomb(infos: list[zipfile.ZipInfo], compressed_total: int, limits: Lim
     for info in infos:
         if not info.flag_bits & 0x1 and _size_lies(info):
             raise _Refuse(
-                _issue(
+                issue(
                     "file.zip_bomb",
                     detail=f"kích thước khai báo của phần {info.filename} không khớp với dữ liệu nén",
                 )
             )
     if _overlapping(infos):
-        raise _Refuse(_issue("file.zip_bomb", detail="các phần trong tệp nén chồng lấn lên nhau"))
+        raise _Refuse(issue("file.zip_bomb", detail="các phần trong tệp nén chồng lấn lên nhau"))
 
 
 def _bomb_ratio(what: str, ratio: float, limit: float) -> Issue:
-    return _issue(
+    return issue(
         "file.zip_bomb",
         detail=f"tỷ lệ nén của {what} là {_vn_number(ratio)}:1, vượt giới hạn {_vn_number(limit)}:1",
     )
@@ -462,37 +395,37 @@ def _overlapping(infos: list[zipfile.ZipInfo]) -> bool:
 def _check_zip_entries(infos: list[zipfile.ZipInfo]) -> None:
     if any(info.flag_bits & 0x1 for info in infos):
         # Zip-level encryption (e.g. a 7-Zip password) rather than Excel's own.
-        raise _Refuse(_issue("file.encrypted"))
+        raise _Refuse(issue("file.encrypted"))
     for info in infos:
         if info.compress_type not in _ALLOWED_METHODS:
             raise _Refuse(
-                _issue("file.corrupt", detail=f"phần {info.filename} dùng kiểu nén mà Excel không hỗ trợ")
+                issue("file.corrupt", detail=f"phần {info.filename} dùng kiểu nén mà Excel không hỗ trợ")
             )
     seen: set[str] = set()
     for info in infos:
         key = info.filename.lower()
         if key in seen:
             # Part names are case-insensitive in OPC; two readers may pick different copies.
-            raise _Refuse(_issue("file.corrupt", detail=f"phần {info.filename} bị trùng tên"))
+            raise _Refuse(issue("file.corrupt", detail=f"phần {info.filename} bị trùng tên"))
         seen.add(key)
 
 
 def _not_xlsx(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> Issue:
     if "xl/workbook.bin" in by_name:
-        return _issue("file.not_spreadsheet", detected="bảng tính Excel nhị phân (.xlsb)")
+        return issue("file.not_spreadsheet", detected="bảng tính Excel nhị phân (.xlsb)")
     if _CONTENT_TYPES in by_name and any(name.startswith("xl/") for name in by_name):
         # An Excel package that lost its workbook part is damaged, not a different format.
-        return _issue("file.corrupt", detail=f"thiếu phần {_WORKBOOK}")
+        return issue("file.corrupt", detail=f"thiếu phần {_WORKBOOK}")
     if "word/document.xml" in by_name:
-        return _issue("file.not_spreadsheet", detected="tài liệu Word (.docx)")
+        return issue("file.not_spreadsheet", detected="tài liệu Word (.docx)")
     if "ppt/presentation.xml" in by_name:
-        return _issue("file.not_spreadsheet", detected="bản trình chiếu PowerPoint (.pptx)")
+        return issue("file.not_spreadsheet", detected="bản trình chiếu PowerPoint (.pptx)")
     if "mimetype" in by_name:
         mimetype = _bounded_read(zf, by_name["mimetype"], 200, "mimetype")
         if b"opendocument.spreadsheet" in mimetype:
-            return _issue("file.not_spreadsheet", detected="bảng tính OpenDocument (.ods)")
-        return _issue("file.not_spreadsheet", detected="tài liệu OpenDocument")
-    return _issue("file.not_spreadsheet", detected="tệp nén ZIP")
+            return issue("file.not_spreadsheet", detected="bảng tính OpenDocument (.ods)")
+        return issue("file.not_spreadsheet", detected="tài liệu OpenDocument")
+    return issue("file.not_spreadsheet", detected="tệp nén ZIP")
 
 
 def _bounded_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, label: str) -> bytes:
@@ -504,22 +437,22 @@ def _bounded_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, label:
             # declared size, so ask for no more than the declaration (+1) to keep memory small.
             return fh.read(min(limit, info.file_size + 1))
     except _ZIP_ERRORS:
-        raise _Refuse(_issue("file.corrupt", detail=f"không giải nén được phần {label}")) from None
+        raise _Refuse(issue("file.corrupt", detail=f"không giải nén được phần {label}")) from None
 
 
 def _parse_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> Element:
     if info.file_size > _MAX_XML_PART:
-        raise _Refuse(_issue("file.corrupt", detail=f"phần {label} lớn bất thường ({_mb(info.file_size)} MB)"))
+        raise _Refuse(issue("file.corrupt", detail=f"phần {label} lớn bất thường ({_mb(info.file_size)} MB)"))
     raw = _bounded_read(zf, info, _MAX_XML_PART + 1, label)
     if len(raw) > _MAX_XML_PART:
-        raise _Refuse(_issue("file.corrupt", detail=f"phần {label} lớn bất thường"))
+        raise _Refuse(issue("file.corrupt", detail=f"phần {label} lớn bất thường"))
     try:
         # forbid_dtd: Excel never writes a DTD, so any DTD is an attack, not just entity ones.
         return _safe_fromstring(raw, forbid_dtd=True)
     except DefusedXmlException:
-        raise _Refuse(_issue("file.xml_unsafe", part=label)) from None
+        raise _Refuse(issue("file.xml_unsafe", part=label)) from None
     except (ParseError, ValueError):
-        raise _Refuse(_issue("file.corrupt", detail=f"phần {label} không phải XML hợp lệ")) from None
+        raise _Refuse(issue("file.corrupt", detail=f"phần {label} không phải XML hợp lệ")) from None
 
 
 def _local(tag: str) -> str:
@@ -583,13 +516,13 @@ def _check_sheet_rows(
         head = _bounded_read(zf, info, _SHEET_HEAD_BYTES, info.filename)
         if _DTD_RE.search(head):
             # A DTD can only precede the root element, so the head is where it would be.
-            raise _Refuse(_issue("file.xml_unsafe", part=info.filename))
+            raise _Refuse(issue("file.xml_unsafe", part=info.filename))
         rows = _dimension_rows(head)
         if rows is not None and rows > limit:
             issues.append(
-                _issue(
+                issue(
                     "file.too_many_rows",
-                    sheet=sheet_name,
+                    sheet_name=sheet_name,
                     rows=f"{_vn_number(rows)} dòng",
                     limit=_vn_number(limit),
                 )
@@ -598,9 +531,9 @@ def _check_sheet_rows(
             # No <dimension>, or one that understates the sheet: judge by declared size instead.
             estimate = info.file_size // _SHEET_BYTES_PER_ROW
             issues.append(
-                _issue(
+                issue(
                     "file.too_many_rows",
-                    sheet=sheet_name,
+                    sheet_name=sheet_name,
                     rows=f"khoảng {_vn_number(estimate)} dòng (ước tính theo dung lượng dữ liệu "
                     f"{_mb(info.file_size)} MB)",
                     limit=_vn_number(limit),
@@ -790,7 +723,7 @@ def _check_ole(data: bytes, limits: Limits) -> list[Issue]:
         return _check_ole_unsafe(data, limits)
     except _OLE_ERRORS:
         raise _Refuse(
-            _issue("file.corrupt", detail="không đọc được cấu trúc tệp Excel 97-2003, có thể tệp bị tải lên thiếu")
+            issue("file.corrupt", detail="không đọc được cấu trúc tệp Excel 97-2003, có thể tệp bị tải lên thiếu")
         ) from None
 
 
@@ -799,28 +732,28 @@ def _check_ole_unsafe(data: bytes, limits: Limits) -> list[Issue]:
     top = {entry.name.lower(): entry for entry in cfb.children(cfb.entries[0])}
     if "encryptioninfo" in top and "encryptedpackage" in top:
         # An encrypted .xlsx: Excel wraps the encrypted package in an OLE2 container.
-        raise _Refuse(_issue("file.encrypted"))
+        raise _Refuse(issue("file.encrypted"))
     workbook = top.get("workbook") or top.get("book")
     if workbook is None or workbook.kind != _STREAM:
-        raise _Refuse(_issue("file.not_spreadsheet", detected=_describe_ole(top)))
+        raise _Refuse(issue("file.not_spreadsheet", detected=_describe_ole(top)))
 
     issues: list[Issue] = []
     live = {entry.name.lower() for entry in cfb.entries if entry.kind in (_STORAGE, _STREAM)}
     if live & {"_vba_project_cur", "vba", "_vba_project"}:
-        issues.append(_issue("file.macro", detail="VBA"))
+        issues.append(issue("file.macro", detail="VBA"))
     stream = cfb.read(workbook)
     sheets, encrypted, xlm, biff8 = _scan_globals(stream)
     if encrypted:
-        raise _Refuse(_issue("file.encrypted"))
+        raise _Refuse(issue("file.encrypted"))
     if xlm and not issues:
-        issues.append(_issue("file.macro", detail="macro Excel 4.0"))
+        issues.append(issue("file.macro", detail="macro Excel 4.0"))
     for name, offset in sheets:
         rows = _biff_sheet_rows(stream, offset, biff8)
         if rows is not None and rows > limits.max_rows:
             issues.append(
-                _issue(
+                issue(
                     "file.too_many_rows",
-                    sheet=name,
+                    sheet_name=name,
                     rows=f"{_vn_number(rows)} dòng",
                     limit=_vn_number(limits.max_rows),
                 )

@@ -7,35 +7,73 @@ answer everywhere.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass
 
 import pandas as pd
 
 from nq57 import periods, reference
+from nq57.columns import INDICATORS, TASKS
 from nq57.intake import validation
-from nq57.intake.issues import Issue, error, has_errors, warning
-from nq57.intake.parse import ParsedSubmission, parse_workbook
+from nq57.intake.issues import Issue, has_errors
+from nq57.intake.parse import ParsedSubmission, empty_frame, parse_workbook
 from nq57.intake.preflight import check_upload
+from nq57.intake.rules import issue
 from nq57.intake.workbook import Workbook
 from nq57.settings import Limits
 from nq57.vocabulary import STATUSES
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class SubmissionResult:
+    """The verdict on one file: every finding, and what was read from it (`parsed`; None when the file was
+    refused before it could be read). Agency and period fall back to the upload folder's."""
+
     file: str
     accepted: bool
-    agency_code: str | None = None
-    period: str | None = None
-    system: str | None = None
-    report_date: dt.date | None = None
-    nil_report: bool = False
-    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
-    indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
-    issues: list[Issue] = field(default_factory=list)
+    issues: list[Issue]
     kind: str | None = None
-    task_sheet: str | None = None
-    indicator_sheet: str | None = None
+    parsed: ParsedSubmission | None = None
+    expected_agency: str | None = None
+    expected_period: str | None = None
+
+    @property
+    def agency_code(self) -> str | None:
+        return (self.parsed and self.parsed.agency_code) or self.expected_agency
+
+    @property
+    def period(self) -> str | None:
+        return (self.parsed and self.parsed.period) or self.expected_period
+
+    @property
+    def system(self) -> str | None:
+        return self.parsed.system if self.parsed else None
+
+    @property
+    def report_date(self) -> dt.date | None:
+        return self.parsed.report_date if self.parsed else None
+
+    @property
+    def nil_report(self) -> bool:
+        return self.parsed.nil_report if self.parsed else False
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        return self.parsed.tasks if self.parsed else empty_frame(TASKS)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.parsed.indicators if self.parsed else empty_frame(INDICATORS)
+
+    @property
+    def task_sheet(self) -> str | None:
+        return self.parsed.task_table.sheet if self.parsed and self.parsed.task_table else None
+
+    @property
+    def indicator_sheet(self) -> str | None:
+        return self.parsed.indicator_table.sheet if self.parsed and self.parsed.indicator_table else None
 
     @property
     def error_count(self) -> int:
@@ -74,51 +112,41 @@ def evaluate(
     today: dt.date | None = None,
     limits: Limits | None = None,
 ) -> SubmissionResult:
-    """Judge one file. `expected_*` come from the upload prefix `<agency>/<YYYY-MM>/`."""
+    """Judge one file. `expected_*` come from the upload prefix `<agency>/<YYYY-MM>/`.
+
+    Raises:
+        ValueError: `expected_period` is given and is not a `YYYY-MM` month (callers check the folder).
+    """
+    if expected_period is not None:
+        periods.check(expected_period)
     today = today or dt.date.today()
+    expected = {"expected_agency": expected_agency, "expected_period": expected_period}
     preflight = check_upload(data, filename, limits)
     if preflight.refused:
-        return SubmissionResult(file=filename, accepted=False, issues=list(preflight.issues),
-                                agency_code=expected_agency, period=expected_period)
+        return SubmissionResult(filename, False, list(preflight.issues), **expected)
     try:
         book = Workbook(data, preflight.kind or "xlsx")
     except Exception as exc:  # calamine raises its own types for damaged parts
-        issue = error("file.corrupt", "Tệp bị hỏng, hệ thống không đọc được nội dung bảng tính.",
-                      hint=f"Mở tệp bằng Excel, lưu lại (Save As .xlsx) rồi tải lên lại. Chi tiết: {type(exc).__name__}")
-        return SubmissionResult(file=filename, accepted=False, issues=[*preflight.issues, issue],
-                                agency_code=expected_agency, period=expected_period)
+        log.warning("%s passed preflight but cannot be read (%s: %s); refused as corrupt", filename,
+                    type(exc).__name__, exc)
+        unreadable = issue("file.corrupt", detail="không đọc được nội dung các trang tính")
+        return SubmissionResult(filename, False, [*preflight.issues, unreadable], preflight.kind, **expected)
     parsed = parse_workbook(book)
     issues = list(preflight.issues) + parsed.issues
     issues += _context_issues(parsed, expected_agency, expected_period, today)
     report_date = parsed.report_date or today
     if parsed.task_table is not None:
         issues += validation.run_suite(
-            parsed.tasks, "nhiem_vu", sheet=parsed.task_table.sheet,
-            column_letters={c: parsed.task_table.letter(c) for c in parsed.task_table.columns},
+            parsed.tasks, TASKS, parsed.task_table,
             parameters={"status_codes": list(STATUSES), "report_date": report_date},
         )
     if parsed.indicator_table is not None:
         issues += validation.run_suite(
-            parsed.indicators, "chi_tieu", sheet=parsed.indicator_table.sheet,
-            column_letters={c: parsed.indicator_table.letter(c) for c in parsed.indicator_table.columns},
+            parsed.indicators, INDICATORS, parsed.indicator_table,
             parameters={"indicator_codes": list(reference.indicators())},
         )
     issues.sort(key=lambda i: (i.severity != "error", i.sheet or "", i.row or 0, i.column or ""))
-    return SubmissionResult(
-        file=filename,
-        accepted=not has_errors(issues),
-        agency_code=parsed.agency_code or expected_agency,
-        period=parsed.period or expected_period,
-        system=parsed.system,
-        report_date=parsed.report_date,
-        nil_report=parsed.nil_report,
-        tasks=parsed.tasks,
-        indicators=parsed.indicators,
-        issues=issues,
-        kind=preflight.kind,
-        task_sheet=parsed.task_table.sheet if parsed.task_table else None,
-        indicator_sheet=parsed.indicator_table.sheet if parsed.indicator_table else None,
-    )
+    return SubmissionResult(filename, not has_errors(issues), issues, preflight.kind, parsed, **expected)
 
 
 def _context_issues(parsed: ParsedSubmission, expected_agency: str | None, expected_period: str | None,
@@ -130,24 +158,18 @@ def _context_issues(parsed: ParsedSubmission, expected_agency: str | None, expec
         return {"sheet": sheet, "row": row, "column": column}
 
     if expected_agency is not None and expected_agency not in reference.agencies():
-        issues.append(error("upload.unknown_agency", f"Thư mục tải lên '{expected_agency}' không phải là mã đơn vị trong danh mục.",
-                            hint="Tải tệp vào thư mục mang đúng mã đơn vị của mình."))
+        issues.append(issue("upload.unknown_agency", agency=expected_agency))
     elif expected_agency and parsed.agency_code and parsed.agency_code != expected_agency:
-        issues.append(error("info.agency_mismatch", f"Mã đơn vị trong tệp ({parsed.agency_code}) khác với đơn vị tải lên ({expected_agency}).",
-                            **at("ma_don_vi"), hint="Mỗi đơn vị chỉ tải lên báo cáo của chính mình; kiểm tra lại ô Mã đơn vị."))
+        issues.append(issue("info.agency_mismatch", in_file=parsed.agency_code, uploaded=expected_agency,
+                            **at("ma_don_vi")))
     if parsed.period:
-        current = f"{today.year:04d}-{today.month:02d}"
-        if parsed.period > current:
-            issues.append(error("info.period_future", f"Kỳ báo cáo {periods.label(parsed.period)} ở tương lai.",
-                                **at("ky_bao_cao"), hint="Ghi đúng tháng báo cáo theo dạng MM/YYYY."))
+        if parsed.period > periods.of(today):
+            issues.append(issue("info.period_future", period=periods.label(parsed.period), **at("ky_bao_cao")))
         elif expected_period and parsed.period != expected_period:
-            issues.append(error("info.period_mismatch", f"Kỳ báo cáo trong tệp ({periods.label(parsed.period)}) khác với thư mục tải lên ({periods.label(expected_period)}).",
-                                **at("ky_bao_cao"), hint="Tải tệp vào thư mục của đúng kỳ báo cáo, hoặc sửa ô Kỳ báo cáo."))
+            issues.append(issue("info.period_mismatch", in_file=periods.label(parsed.period),
+                                uploaded=periods.label(expected_period), **at("ky_bao_cao")))
     if parsed.task_table is not None and parsed.tasks.empty and not parsed.nil_report:
-        issues.append(error("task.empty", "Sheet nhiệm vụ không có nhiệm vụ nào nhưng chưa đánh dấu 'Không phát sinh'.",
-                            sheet=parsed.task_table.sheet, row=parsed.task_table.first_data_row + 1,
-                            hint="Ghi danh sách nhiệm vụ, hoặc chọn 'Có' ở ô 'Không phát sinh nhiệm vụ trong kỳ' (sheet ThongTin)."))
+        issues.append(issue("task.empty", sheet=parsed.task_table.sheet, row=parsed.task_table.first_data_row + 1))
     if parsed.nil_report and not parsed.tasks.empty:
-        issues.append(warning("task.nil_with_tasks", "Đã chọn 'Không phát sinh' nhưng sheet nhiệm vụ vẫn có nhiệm vụ; hệ thống vẫn tiếp nhận các nhiệm vụ.",
-                              **at("khong_phat_sinh")))
+        issues.append(issue("task.nil_with_tasks", **at("khong_phat_sinh")))
     return issues

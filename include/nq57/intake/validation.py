@@ -1,8 +1,10 @@
 """Run the Great Expectations suites in `expectations/` on typed rows and turn failures into Issues.
 
-Suites are plain JSON kept in git. Each expectation's `meta` carries the rule id, the template column it
-reports on and the Vietnamese message; its `severity` decides error (critical) or warning. One ephemeral
-GX context per process is reused: building a context per file costs ~50% more (research/perf.md §2).
+Suites are plain JSON kept in git, one per table of the column registry (`columns.Table.suite`). Each
+expectation's `meta.rule` names its rule in the catalogue (`intake.rules`), which gives the severity and
+the Vietnamese message (`{value}` is the offending value); the cell reported is the template column the
+expectation's column is read from (`columns.Table.column_of`). One ephemeral GX context per process is
+reused: building a context per file costs ~50% more (research/perf.md §2).
 """
 
 from __future__ import annotations
@@ -12,14 +14,20 @@ import json
 import logging
 import os
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from nq57.columns import TABLES, Table
 from nq57.intake.issues import Issue
+from nq57.intake.rules import RULES
 from nq57.settings import EXPECTATIONS_DIR
 
-SUITES = ("nhiem_vu", "chi_tieu")
+if TYPE_CHECKING:
+    from nq57.intake.parse import TableSheet
+
+#: Suite name -> the table whose rows it checks.
+SUITES: dict[str, Table] = {table.suite: table for table in TABLES if table.suite}
 
 
 @lru_cache(maxsize=1)
@@ -51,20 +59,20 @@ def warm_up() -> None:
     _context()
 
 
-def run_suite(
-    frame: pd.DataFrame,
-    suite: str,
-    *,
-    sheet: str,
-    column_letters: dict[str, str],
-    parameters: dict[str, Any] | None = None,
-) -> list[Issue]:
-    """Validate `frame` (it must carry `source_row`) and return one Issue per failing cell."""
+def run_suite(frame: pd.DataFrame, table: Table, located: TableSheet,
+              parameters: dict[str, Any] | None = None) -> list[Issue]:
+    """Validate the parsed rows of `table` (`frame`, with `source_row`) with the table's suite and return one
+    Issue per failing cell. `located` is where the parser found the table (`parse.TableSheet`: the sheet
+    and each column's letter).
+
+    Raises:
+        RuntimeError: an expectation could not run (a broken suite, not a bad file).
+    """
     if frame.empty:
         return []
     _, definitions = _context()
-    result = definitions[suite].run(
-        batch_parameters={"dataframe": _for_gx(frame)},
+    result = definitions[table.suite].run(
+        batch_parameters={"dataframe": _for_gx(frame, table)},
         expectation_parameters=_for_gx_parameters(parameters or {}),
         result_format={
             "result_format": "COMPLETE",
@@ -74,44 +82,30 @@ def run_suite(
     )
     issues: list[Issue] = []
     for outcome in result.results:
-        config = outcome.expectation_config
-        meta = config.meta or {}
         if outcome.success:
             continue
-        severity = "warning" if str(config.severity).lower().endswith("warning") else "error"
-        column = meta.get("column", config.kwargs.get("column"))
+        config = outcome.expectation_config
         if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            raise RuntimeError(f"{suite}: {config.type} failed to run: {outcome.exception_info}")
+            raise RuntimeError(f"{table.suite}: {config.type} failed to run: {outcome.exception_info}")
+        rule = RULES[(config.meta or {})["rule"]]
+        field_name = config.kwargs["column"]
+        code = table.column_of(field_name).code
         for unexpected in outcome.result.get("unexpected_index_list") or []:
-            value = unexpected.get(config.kwargs.get("column"))
-            issues.append(
-                Issue(
-                    severity=severity,
-                    rule=meta.get("rule", config.type),
-                    message=meta.get("message", config.type).replace("{value}", _display(value)),
-                    sheet=sheet,
-                    row=int(unexpected["source_row"]),
-                    column=column_letters.get(column, column),
-                    hint=meta.get("hint"),
-                )
-            )
+            issues.append(rule.issue(sheet=located.sheet, row=int(unexpected["source_row"]),
+                                     column=located.letter(code) or code,
+                                     value=_display(unexpected.get(field_name))))
     return issues
 
 
-_DATE_COLUMNS = ("ngay_hoan_thanh", "deadline_date")
-_NUMBER_COLUMNS = ("tien_do", "gia_tri")
-
-
-def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:
-    """Typed columns GX can compare: datetimes for dates, floats for numbers."""
+def _for_gx(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Typed columns GX can compare (`columns.Field.gx_type`): datetimes for dates, floats for numbers."""
     out = frame.copy()
-    for column in _DATE_COLUMNS:
-        if column in out:
-            out[column] = pd.to_datetime(out[column], errors="coerce")
-    for column in _NUMBER_COLUMNS:
-        if column in out:
-            out[column] = pd.to_numeric(out[column], errors="coerce")
-    out["source_row"] = out["source_row"].astype("int64")
+    for column in table.gx_fields("date"):
+        out[column] = pd.to_datetime(out[column], errors="coerce")
+    for column in table.gx_fields("number"):
+        out[column] = pd.to_numeric(out[column], errors="coerce")
+    for column in table.gx_fields("integer"):
+        out[column] = out[column].astype("int64")
     return out
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 
+from nq57 import periods
 from nq57.textnorm import clean, fold_key
 from nq57.vocabulary import STATUSES
 
@@ -261,7 +262,7 @@ def parse_period(value: object) -> str:
     if is_blank(value):
         raise ValueError("kỳ báo cáo đang để trống")
     if isinstance(value, (dt.date, dt.datetime)):
-        return f"{value.year:04d}-{value.month:02d}"
+        return periods.of(value)
     text = clean(str(value))
     compact = fold_key_keep_separators(text)
     if match := _PERIOD_TEXT.match(compact):
@@ -272,7 +273,7 @@ def parse_period(value: object) -> str:
         raise ValueError(f"kỳ báo cáo '{text}' không đúng định dạng MM/YYYY")
     if not 1 <= month <= 12 or not 2020 <= year <= 2100:
         raise ValueError(f"kỳ báo cáo '{text}' không hợp lệ")
-    return f"{year:04d}-{month:02d}"
+    return periods.of(dt.date(year, month, 1))
 
 
 def parse_yes_no(value: object) -> bool | None:

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import python_calamine
+from openpyxl.utils import column_index_from_string
+
+from nq57.intake.issues import cell_ref
 
 Cell = object  # str | float | int | bool | datetime | date | time | None
 
@@ -160,7 +163,7 @@ class Workbook:
             style = 0
             if r in rows:
                 start, end = rows[r]
-                at = xml.find(b' r="' + _column_letters(c).encode() + str(r + 1).encode() + b'"', start, end)
+                at = xml.find(b' r="' + cell_ref(c + 1, r + 1).encode() + b'"', start, end)
                 if at >= 0:
                     tag = _CELL_TAG.match(xml, xml.rfind(b"<", start, at), end)
                     found = _ATTR_S.search(tag.group(1)) if tag is not None else None
@@ -318,7 +321,7 @@ def _formula_cells_without_value(xml: bytes) -> list[tuple[int, int]]:
                 col_index = -1
             elif tag == "c":
                 ref = _CELL_REF.match(element.get("r") or "")
-                col_index = _column_index(ref.group(1)) if ref else col_index + 1
+                col_index = column_index_from_string(ref.group(1)) - 1 if ref else col_index + 1
             continue
         if tag == "c":
             children = {_local(child.tag): child for child in element}
@@ -338,22 +341,6 @@ def _cell_style(index: int, formats: dict[int, str], fonts: list[str | None], xf
         return CellStyle("General", None)
     fmt_id, font_id = xfs[index] if index < len(xfs) else xfs[0]
     return CellStyle(formats.get(fmt_id, "General") or "General", fonts[font_id] if font_id < len(fonts) else None)
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
 
 
 def _normalise(value: Cell) -> Cell:

@@ -14,7 +14,8 @@ into BI logins, re-passworded or dropped through it.
 
 Passwords are hashed on the client (libpq's PQencryptPasswordConn, with the server's
 password_encryption) and only the verifier is sent, so the plain text never reaches the server's
-statement log. Identifiers and literals are composed with psycopg.sql.
+statement log. Statements are `sql/queries/bi_*.sql`; role names and literals are composed into them with
+psycopg.sql.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from nq57.storage import warehouse
+from nq57.storage.warehouse import named_query
 
 BI_READER = "nq57_bi_reader"
 AGENCY_READER = "nq57_agency_reader"
@@ -60,7 +62,7 @@ def create_agency_login(url: str, agency_code: str, login: str | None = None, *,
     _check_password(password)
     with warehouse.engine(url).begin() as conn:
         _require_setup(conn)
-        known = conn.execute(text("SELECT EXISTS (SELECT FROM core.agency WHERE agency_code = :c)"), {"c": code})
+        known = conn.execute(text(named_query("bi_agency_exists")), {"code": code})
         if not known.scalar_one():
             raise ValueError(f"unknown agency code {code!r} (not in core.agency)")
         role = _role(conn, name)
@@ -70,11 +72,8 @@ def create_agency_login(url: str, agency_code: str, login: str | None = None, *,
                 raise ValueError(f"role {name!r} is a member of {BI_READER} or {LOADER}: it would see every "
                                  "agency's rows; drop it first")
         _set_login(conn, name, password, create=role is None, comment=_AGENCY_MARK + code)
-        _execute(conn, sql.SQL("GRANT {} TO {}").format(sql.Identifier(AGENCY_READER), sql.Identifier(name)))
-        conn.execute(text(
-            "INSERT INTO core.agency_role (role_name, agency_code) VALUES (:r, :c) "
-            "ON CONFLICT (role_name) DO UPDATE SET agency_code = excluded.agency_code"
-        ), {"r": name, "c": code})
+        _execute(conn, "bi_grant_group", group=sql.Identifier(AGENCY_READER), login=sql.Identifier(name))
+        conn.execute(text(named_query("bi_map_login_to_agency")), {"login": name, "code": code})
     return name
 
 
@@ -88,7 +87,7 @@ def create_reader_login(url: str, login: str, password: str) -> str:
         if role is not None:
             _require_ours(role, name, _READER_MARK)
         _set_login(conn, name, password, create=role is None, comment=_READER_MARK)
-        _execute(conn, sql.SQL("GRANT {} TO {}").format(sql.Identifier(BI_READER), sql.Identifier(name)))
+        _execute(conn, "bi_grant_group", group=sql.Identifier(BI_READER), login=sql.Identifier(name))
     return name
 
 
@@ -101,8 +100,8 @@ def rotate_password(url: str, login: str, password: str) -> None:
         if role is None:
             raise LookupError(f"no login {name!r}")
         _require_ours(role, name, MARKER)
-        _execute(conn, sql.SQL("ALTER ROLE {} WITH PASSWORD {}").format(
-            sql.Identifier(name), sql.Literal(_verifier(conn, name, password))))
+        _execute(conn, "bi_set_password", login=sql.Identifier(name),
+                 verifier=sql.Literal(_verifier(conn, name, password)))
 
 
 def drop_login(url: str, login: str) -> bool:
@@ -112,11 +111,11 @@ def drop_login(url: str, login: str) -> bool:
         role = _role(conn, name)
         if role is not None:
             _require_ours(role, name, MARKER)
-        if conn.execute(text("SELECT to_regclass('core.agency_role') IS NOT NULL")).scalar_one():
-            conn.execute(text("DELETE FROM core.agency_role WHERE role_name = :r"), {"r": name})
+        if conn.execute(text(named_query("bi_agency_mapping_exists"))).scalar_one():
+            conn.execute(text(named_query("bi_unmap_login")), {"login": name})
         if role is None:
             return False
-        _execute(conn, sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+        _execute(conn, "bi_drop_login", login=sql.Identifier(name))
     return True
 
 
@@ -202,23 +201,16 @@ def _check_password(password: str) -> None:
 
 
 def _require_setup(conn: Connection) -> None:
-    ready = conn.execute(text(
-        "SELECT to_regclass('core.agency_role') IS NOT NULL "
-        "AND (SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = ANY(:groups)) = :n"
-    ), {"groups": list(GROUP_ROLES), "n": len(GROUP_ROLES)}).scalar_one()
+    ready = conn.execute(text(named_query("bi_roles_ready")),
+                         {"groups": list(GROUP_ROLES), "n": len(GROUP_ROLES)}).scalar_one()
     if not ready:
         raise LookupError("the warehouse has no BI roles yet: run the migrations (V050__bi_roles_and_rls) first")
 
 
 def _role(conn: Connection, name: str):
     """The role's marker comment and whether it already sees every row; None if there is no such role."""
-    return conn.execute(text(
-        "SELECT r.rolname, pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment, "
-        "       r.rolsuper OR r.rolbypassrls "
-        "       OR EXISTS (SELECT FROM pg_catalog.pg_roles g WHERE g.rolname IN (:reader, :loader) "
-        "                  AND pg_catalog.pg_has_role(r.oid, g.oid, 'MEMBER')) AS sees_all "
-        "FROM pg_catalog.pg_roles r WHERE r.rolname = :name"
-    ), {"name": name, "reader": BI_READER, "loader": LOADER}).one_or_none()
+    return conn.execute(text(named_query("bi_login_role")),
+                        {"name": name, "reader": BI_READER, "loader": LOADER}).one_or_none()
 
 
 def _require_ours(role, name: str, mark: str) -> None:
@@ -230,12 +222,8 @@ def _require_ours(role, name: str, mark: str) -> None:
 
 def _set_login(conn: Connection, name: str, password: str, *, create: bool, comment: str) -> None:
     verifier = sql.Literal(_verifier(conn, name, password))
-    if create:
-        statement = sql.SQL("CREATE ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD {}")
-    else:
-        statement = sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}")
-    _execute(conn, statement.format(sql.Identifier(name), verifier))
-    _execute(conn, sql.SQL("COMMENT ON ROLE {} IS {}").format(sql.Identifier(name), sql.Literal(comment)))
+    _execute(conn, "bi_create_login" if create else "bi_enable_login", login=sql.Identifier(name), verifier=verifier)
+    _execute(conn, "bi_mark_login", login=sql.Identifier(name), mark=sql.Literal(comment))
 
 
 def _verifier(conn: Connection, name: str, password: str) -> str:
@@ -244,7 +232,8 @@ def _verifier(conn: Connection, name: str, password: str) -> str:
     return pgconn.encrypt_password(password.encode("utf-8"), name.encode("utf-8")).decode("ascii")
 
 
-def _execute(conn: Connection, statement: sql.Composable) -> None:
-    """A composed utility statement (no bind parameters there) in the connection's transaction."""
+def _execute(conn: Connection, query: str, **parts: sql.Composable) -> None:
+    """A utility statement (no bind parameters there) in the connection's transaction: the named query
+    `sql/queries/<query>.sql`, its `{placeholders}` filled with identifiers and literals by psycopg.sql."""
     with conn.connection.driver_connection.cursor() as cursor:
-        cursor.execute(statement)
+        cursor.execute(sql.SQL(named_query(query)).format(**parts))

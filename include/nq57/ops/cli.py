@@ -57,7 +57,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{name}: {verdict} ({result.counts['tasks']} tasks, {result.counts['indicators']} indicators, "
                   f"{result.error_count} errors, {result.warning_count} warnings)")
             for issue in result.issues:
-                where = ":".join(str(p) for p in (issue.sheet, issue.column and issue.row and f"{issue.column}{issue.row}") if p)
+                where = ":".join(p for p in (issue.sheet, issue.cell) if p)
                 print(f"  {issue.severity:<7} {issue.rule:<28} {where:<16} {issue.message}")
     return 1 if rejected else 0
 

@@ -110,9 +110,9 @@ def pipeline_policy(buckets: Buckets) -> dict:
     """IAM policy for the pipeline's service user.
 
     Reads every submission version (the ledger is keyed by version id) but cannot write or delete
-    there, so a pipeline bug cannot alter what agencies sent. Writes feedback, reports and Data Docs.
+    there, so a pipeline bug cannot alter what agencies sent. Writes feedback and reports.
     """
-    outputs = (buckets.feedback, buckets.reports, buckets.quality)
+    outputs = (buckets.feedback, buckets.reports)
     return {
         "Version": POLICY_VERSION,
         "Statement": [

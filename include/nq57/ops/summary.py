@@ -1,20 +1,23 @@
-"""A plain-text run summary drawn from the mart views (what `nq57 run` and `make demo` print)."""
+"""A plain-text run summary drawn from the mart views (what `nq57 run` and `make demo` print).
+
+Queries: `sql/queries/summary_*.sql` and `first_errors_of_submission.sql`.
+"""
 
 from __future__ import annotations
 
+from nq57.intake.issues import cell_ref
+from nq57.settings import get_settings
 from nq57.storage import warehouse
+from nq57.storage.warehouse import named_query
 
 
 def render(url: str, period: str | None = None) -> str:
-    where = "WHERE period = :period" if period else ""
-    params = {"period": period} if period else {}
-    subs = warehouse.query(url, f"SELECT * FROM mart.v_submissions {where} ORDER BY agency_code, system, submission_id", **params)
-    tasks = warehouse.query(url, f"SELECT status_code, count(*) AS n, count(*) FILTER (WHERE in_both_systems) AS both, "
-                                 f"count(*) FILTER (WHERE status_conflict) AS conflicts FROM mart.v_tasks {where} "
-                                 "GROUP BY 1 ORDER BY 1", **params)
-    links = warehouse.query(url, f"SELECT method, count(*) AS n FROM mart.v_task_links {where} GROUP BY 1 ORDER BY 1", **params)
-    review = warehouse.query(url, f"SELECT count(*) AS n FROM mart.v_review_queue {where}", **params)
-    indicators = warehouse.query(url, f"SELECT count(*) AS n, count(*) FILTER (WHERE meets_target) AS met FROM mart.v_indicators {where}", **params)
+    """The summary of one period (`YYYY-MM`), or of every period when `period` is None."""
+    subs = warehouse.query(url, named_query("summary_submissions"), period=period)
+    tasks = warehouse.query(url, named_query("summary_task_statuses"), period=period)
+    links = warehouse.query(url, named_query("summary_link_methods"), period=period)
+    review = warehouse.query(url, named_query("summary_review_queue_size"), period=period)
+    indicators = warehouse.query(url, named_query("summary_indicators"), period=period)
     lines = [f"Submissions{' for ' + period if period else ''}: {len(subs)} received, "
              f"{int((subs['status'] == 'accepted').sum())} accepted, {int((subs['status'] == 'rejected').sum())} rejected"]
     for row in subs.itertuples():
@@ -36,12 +39,13 @@ def render(url: str, period: str | None = None) -> str:
     if not rejected.empty:
         lines.append("Why files were rejected (first issues; full list in each feedback workbook):")
         for row in rejected.itertuples():
-            issues = warehouse.query(url, "SELECT sheet, row_number, column_ref, message FROM raw.submission_issue "
-                                          "WHERE submission_id = :id AND severity = 'error' ORDER BY seq LIMIT 2", id=row.submission_id)
-            for issue in issues.itertuples():
-                cell = f"{issue.sheet or ''}!{issue.column_ref or ''}{'' if issue.row_number != issue.row_number or issue.row_number is None else int(issue.row_number)}"
-                lines.append(f"  {row.object_key}: {cell}: {issue.message}")
+            errors = warehouse.rows(url, named_query("first_errors_of_submission"),
+                                    submission_id=row.submission_id, limit=2)
+            for error in errors:
+                where = "!".join(p for p in (error.sheet, cell_ref(error.column_ref, error.row_number)) if p)
+                lines.append(f"  {row.object_key}: {where}: {error.message}")
     feedback = subs.dropna(subset=["feedback_key"])
     if not feedback.empty:
-        lines.append(f"Feedback workbooks: {len(feedback)} in bucket nq57-feedback, e.g. nq57-feedback/{feedback.feedback_key.iloc[0]}")
+        bucket = get_settings().buckets.feedback
+        lines.append(f"Feedback workbooks: {len(feedback)} in bucket {bucket}, e.g. {bucket}/{feedback.feedback_key.iloc[0]}")
     return "\n".join(lines)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import io
 
-import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import column_index_from_string
 
 from nq57 import periods
+from nq57.intake.issues import Issue
 from nq57.outputs.excel_text import literal
 
 SHEET = "PhanHoi"
@@ -38,17 +37,18 @@ def build_feedback(
     period: str,
     accepted: bool,
     counts: dict[str, int],
-    issues: pd.DataFrame,
+    issues: list[Issue],
 ) -> bytes:
-    """`issues` has columns severity, rule, sheet, row_number, column_ref, message, hint."""
+    """The feedback workbook (xlsx bytes) for one upload: the verdict and every finding in `issues`, and, when
+    `original` is a workbook openpyxl can open, the agency's own sheets with each finding marked in place."""
     workbook = _agency_copy(original)
     if workbook is None:  # nothing of theirs to annotate: the issue list alone
         workbook = Workbook()
         workbook.remove(workbook.active)
     sheet = workbook.create_sheet(SHEET, 0)
     workbook.active = 0
-    errors = int((issues["severity"] == "error").sum()) if not issues.empty else 0
-    warnings = int((issues["severity"] == "warning").sum()) if not issues.empty else 0
+    errors = sum(issue.severity == "error" for issue in issues)
+    warnings = sum(issue.severity == "warning" for issue in issues)
     verdict = "ĐƯỢC TIẾP NHẬN" if accepted else "KHÔNG ĐƯỢC TIẾP NHẬN"
     sheet["A1"] = "PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO"
     sheet["A1"].font = Font(bold=True, size=14)
@@ -63,8 +63,8 @@ def build_feedback(
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
-    for number, issue in enumerate(issues.itertuples(index=False), start=1):
-        where = _cell_ref(issue.column_ref, issue.row_number)
+    for number, issue in enumerate(issues, start=1):
+        where = issue.cell or (f"dòng {issue.row}" if issue.row else "")
         sheet.append([
             number, SEVERITY_LABEL.get(issue.severity, issue.severity), literal(issue.sheet or ""), where,
             literal(issue.message), literal(issue.hint or ""), issue.rule,
@@ -91,25 +91,13 @@ def _agency_copy(original: bytes | None) -> Workbook | None:
         return None
 
 
-def _cell_ref(column: object, row: object) -> str:
-    column = column if isinstance(column, str) else ""
-    if column.isalpha() and column.isupper() and isinstance(row, (int, float)) and row == row:
-        return f"{column}{int(row)}"
-    if isinstance(row, (int, float)) and row == row:
-        return f"dòng {int(row)}"
-    return ""
-
-
-def _annotate(workbook: Workbook, issue) -> None:
-    """Highlight the offending cell in the agency's own sheet and say what is wrong there."""
-    if not issue.sheet or issue.sheet not in workbook.sheetnames or issue.sheet == SHEET:
+def _annotate(workbook: Workbook, issue: Issue) -> None:
+    """Highlight the offending cell in the agency's own sheet and say what is wrong there (the row's first
+    cell when the finding has no column letter)."""
+    if not issue.sheet or issue.sheet not in workbook.sheetnames or issue.sheet == SHEET or not issue.row:
         return
-    row = issue.row_number
-    if not isinstance(row, (int, float)) or row != row:
-        return
-    column = issue.column_ref if isinstance(issue.column_ref, str) and issue.column_ref.isalpha() else None
     sheet = workbook[issue.sheet]
-    cell = sheet.cell(int(row), column_index_from_string(column) if column else 1)
+    cell = sheet[issue.cell] if issue.cell else sheet.cell(issue.row, 1)
     cell.fill = _ERROR_FILL if issue.severity == "error" else _WARNING_FILL
     text = f"{SEVERITY_LABEL.get(issue.severity, '')}: {issue.message}" + (f"\n→ {issue.hint}" if issue.hint else "")
     if cell.comment is not None:

@@ -4,7 +4,8 @@
 the words that differ highlighted, the score and its evidence in Vietnamese, a `Quyết định` column with
 a Đúng/Sai drop-down); `import_review` applies the
 decisions to `core.task_crosswalk` and appends each to `core.review_audit`. A confirmed pair then links
-next month without scoring; a rejected pair is never proposed again.
+next month without scoring; a rejected pair is never proposed again. Queries: `sql/queries/review_queue_export.sql`,
+`record_review_decision.sql`, `audit_review_decision.sql`.
 """
 
 from __future__ import annotations
@@ -254,14 +255,8 @@ def import_review(url: str, data: bytes, source_file: str, reviewer: str | None 
                                  "(fill 'Người duyệt' or pass --reviewer)")
             params = {"a": row["ma_nq57"], "b": row["ma_nq71"], "agency": row.get("co_quan_chu_tri"),
                       "decision": decision, "who": who, "note": row.get("ghi_chu"), "file": source_file}
-            conn.execute(text(
-                "INSERT INTO core.task_crosswalk (nq57_task_code, nq71_task_code, lead_agency_code, decision, method, decided_by, note) "
-                "VALUES (:a, :b, :agency, :decision, 'review', :who, :note) ON CONFLICT (nq57_task_code, nq71_task_code) "
-                "DO UPDATE SET decision = excluded.decision, decided_by = excluded.decided_by, decided_at = now(), note = excluded.note"),
-                params)
-            conn.execute(text(
-                "INSERT INTO core.review_audit (nq57_task_code, nq71_task_code, decision, decided_by, source_file, note) "
-                "VALUES (:a, :b, :decision, :who, :file, :note)"), params)
+            conn.execute(text(warehouse.named_query("record_review_decision")), params)
+            conn.execute(text(warehouse.named_query("audit_review_decision")), params)
             confirmed += decision == "confirmed"
             rejected += decision == "rejected"
     return ImportResult(confirmed, rejected, skipped)

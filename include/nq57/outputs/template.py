@@ -11,22 +11,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from nq57 import periods, reference
+from nq57.columns import INDICATORS, INFO, TASKS, Table
 from nq57.vocabulary import (
-    INDICATOR_COLUMNS,
-    INFO_FIELDS,
     SHEET_AGENCY_LIST,
     SHEET_CHOICES,
     SHEET_INDICATOR_LIST,
-    SHEET_INDICATORS,
-    SHEET_INFO,
     SHEET_STATUS_LIST,
-    SHEET_TASKS,
     STATUSES,
     SYSTEMS,
-    TASK_COLUMNS,
     TEMPLATE_VERSION,
     YES_NO,
-    ColumnSpec,
 )
 
 HEADER_ROW = 3  # title on row 1, header on row 3, hidden codes on row 4, data from row 5
@@ -49,18 +43,18 @@ def build_template(system: str = "NQ57", agency: str | None = None, period: str 
         raise ValueError(f"unknown agency code {agency!r}")
     workbook = Workbook()
     info = workbook.active
-    info.title = SHEET_INFO
+    info.title = INFO.sheet
     _write_lists(workbook)
     _write_info(info, system, agency, period)
-    tasks = workbook.create_sheet(SHEET_TASKS)
-    _write_table(tasks, "DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", TASK_COLUMNS)
-    _add_list(tasks, "tinh_trang", TASK_COLUMNS, f"{SHEET_STATUS_LIST}!$B$2:$B${len(STATUSES) + 1}")
+    tasks = workbook.create_sheet(TASKS.sheet)
+    _write_table(tasks, "DANH SÁCH NHIỆM VỤ VÀ TÌNH HÌNH THỰC HIỆN", TASKS)
+    _add_list(tasks, "tinh_trang", TASKS, f"{SHEET_STATUS_LIST}!$B$2:$B${len(STATUSES) + 1}")
     agency_count = len(reference.agencies())
-    _add_list(tasks, "co_quan_chu_tri", TASK_COLUMNS, f"{SHEET_AGENCY_LIST}!$B$2:$B${agency_count + 1}")
-    indicators = workbook.create_sheet(SHEET_INDICATORS)
-    _write_table(indicators, "CHỈ TIÊU THEO DÕI (PHỤ LỤC I CHƯƠNG TRÌNH HÀNH ĐỘNG)", INDICATOR_COLUMNS)
+    _add_list(tasks, "co_quan_chu_tri", TASKS, f"{SHEET_AGENCY_LIST}!$B$2:$B${agency_count + 1}")
+    indicators = workbook.create_sheet(INDICATORS.sheet)
+    _write_table(indicators, "CHỈ TIÊU THEO DÕI (PHỤ LỤC I CHƯƠNG TRÌNH HÀNH ĐỘNG)", INDICATORS)
     indicator_count = len(reference.indicators())
-    _add_list(indicators, "ma_chi_tieu", INDICATOR_COLUMNS, f"{SHEET_INDICATOR_LIST}!$A$2:$A${indicator_count + 1}")
+    _add_list(indicators, "ma_chi_tieu", INDICATORS, f"{SHEET_INDICATOR_LIST}!$A$2:$A${indicator_count + 1}")
     # Catalogue sheets last, hidden: they only feed the drop-downs.
     for name in (SHEET_AGENCY_LIST, SHEET_STATUS_LIST, SHEET_INDICATOR_LIST, SHEET_CHOICES):
         workbook.move_sheet(name, offset=len(workbook.sheetnames))
@@ -90,10 +84,10 @@ def _write_info(sheet: Worksheet, system: str, agency: str | None, period: str |
         "khong_phat_sinh": "Không",
         "phien_ban_mau": TEMPLATE_VERSION,
     }
-    for spec in INFO_FIELDS:
-        sheet.append([spec.label + (" (*)" if spec.required else ""), spec.code, prefill.get(spec.code)])
+    for field in INFO.columns:
+        sheet.append([field.label + (" (*)" if field.required else ""), field.code, prefill.get(field.code)])
         row = sheet.max_row
-        sheet.cell(row, 1).font = _REQUIRED_FONT if spec.required else Font()
+        sheet.cell(row, 1).font = _REQUIRED_FONT if field.required else Font()
         for col in (1, 2, 3):
             sheet.cell(row, col).border = _BOX
         sheet.cell(row, 3).number_format = "@"
@@ -101,7 +95,7 @@ def _write_info(sheet: Worksheet, system: str, agency: str | None, period: str |
     sheet.column_dimensions["B"].width = 16
     sheet.column_dimensions["B"].hidden = True
     sheet.column_dimensions["C"].width = 40
-    rows = {spec.code: 4 + i for i, spec in enumerate(INFO_FIELDS)}
+    rows = {field.code: 4 + i for i, field in enumerate(INFO.columns)}
     _list_validation(sheet, f"C{rows['he_thong']}", f"{SHEET_CHOICES}!$B$2:$B$3")
     _list_validation(sheet, f"C{rows['khong_phat_sinh']}", f"{SHEET_CHOICES}!$A$2:$A$3")
     sheet.cell(rows["ngay_bao_cao"], 3).number_format = "dd/mm/yyyy"
@@ -109,19 +103,19 @@ def _write_info(sheet: Worksheet, system: str, agency: str | None, period: str |
     sheet.append(["(*) Bắt buộc. Kỳ báo cáo ghi theo dạng MM/YYYY, ví dụ 10/2026."])
 
 
-def _write_table(sheet: Worksheet, title: str, columns: tuple[ColumnSpec, ...]) -> None:
+def _write_table(sheet: Worksheet, title: str, table: Table) -> None:
     sheet.cell(1, 1, title).font = Font(bold=True, size=13)
     sheet.cell(2, 1, "Các cột tô đỏ là bắt buộc. Không sửa, xoá dòng mã ẩn ngay dưới dòng tiêu đề.").font = Font(
         italic=True, size=9
     )
-    for index, spec in enumerate(columns, start=1):
-        header = sheet.cell(HEADER_ROW, index, spec.label)
-        header.font = _REQUIRED_FONT if spec.required else _BOLD
+    for index, column in enumerate(table.columns, start=1):
+        header = sheet.cell(HEADER_ROW, index, column.label)
+        header.font = _REQUIRED_FONT if column.required else _BOLD
         header.fill, header.border = _HEADER_FILL, _BOX
         header.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        sheet.cell(CODE_ROW, index, spec.code)
-        sheet.column_dimensions[get_column_letter(index)].width = spec.width
-        if spec.code in {"thoi_han", "ngay_hoan_thanh", "ma_nhiem_vu", "ma_lien_ket", "muc", "stt"}:
+        sheet.cell(CODE_ROW, index, column.code)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        if column.as_text:
             # Text format keeps `11.10` from becoming 11.1 and dates exactly as typed.
             for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + TEMPLATE_DATA_ROWS):
                 sheet.cell(row, index).number_format = "@"
@@ -130,12 +124,8 @@ def _write_table(sheet: Worksheet, title: str, columns: tuple[ColumnSpec, ...]) 
     sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 3)
 
 
-def _column_letter(code: str, columns: tuple[ColumnSpec, ...]) -> str:
-    return get_column_letter([c.code for c in columns].index(code) + 1)
-
-
-def _add_list(sheet: Worksheet, code: str, columns: tuple[ColumnSpec, ...], source: str) -> None:
-    letter = _column_letter(code, columns)
+def _add_list(sheet: Worksheet, code: str, table: Table, source: str) -> None:
+    letter = get_column_letter(table.codes.index(code) + 1)
     _list_validation(sheet, f"{letter}{FIRST_DATA_ROW}:{letter}{FIRST_DATA_ROW + TEMPLATE_DATA_ROWS - 1}", source)
 
 

@@ -18,11 +18,13 @@ from pathlib import Path
 from minio import Minio
 from minio.versioningconfig import ENABLED, VersioningConfig
 
+from nq57 import periods
 from nq57.settings import Buckets
 
 log = logging.getLogger(__name__)
 
-SUBMISSION_KEY = re.compile(r"^(?P<agency>[A-Z0-9]+)/(?P<period>\d{4}-\d{2})/(?P<name>[^/]+)$")
+_PERIOD = periods.PATTERN.removeprefix("^").removesuffix("$")
+SUBMISSION_KEY = re.compile(rf"^(?P<agency>[A-Z0-9]+)/(?P<period>{_PERIOD})/(?P<name>[^/]+)$")
 SHA256_META = "sha256"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -1,0 +1,238 @@
+"""The column registry: every column of the submission template, declared once (DESIGN §4).
+
+Each `Column` is one column an agency fills: its stable code (the template's hidden code row), the
+Vietnamese header, the header synonyms the parser recognises (folded keys, see `textnorm.fold_key`),
+whether it is required, the kind of value it holds (which reader in `intake.parse` turns the cell into
+typed values) and the `Field`s those values land in: a column of the parsed frame, its column in the
+`staging` table and the type Great Expectations compares it as. A `Table` is one sheet's columns in
+template order, plus the fields the parser adds per row (`source_row`, `task_group`).
+
+Everything else derives from here: the template's header and code rows (`outputs.template`), the
+parser's header matching, readers and frame columns (`intake.parse`), the GX type conversion and the
+report column of each expectation (`intake.validation`), and the staging load (`storage.warehouse`).
+Adding a column is one `Column(...)` below, a migration adding its staging column, and the views that
+should show it; `tests/unit/test_columns.py` checks that the derived views agree.
+
+ThongTin (`INFO`) is a key/value block, not a table: the typed value of a field of another kind than
+`text` lands on the `ParsedSubmission` attribute its `Field` names; nothing of it is staged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+from nq57.vocabulary import SHEET_INDICATORS, SHEET_INFO, SHEET_TASKS
+
+#: How a cell is read (one reader per kind in `intake.parse`).
+Kind = Literal[
+    "text",  # cleaned text
+    "doc_item",  # text; a number (11.1) is warned about, it may have lost a trailing zero
+    "lead_agency",  # one agency, as code, name or former name; extra agencies in the cell become partners
+    "partner_agencies",  # agencies separated by ; , or line breaks, as codes where known
+    "deadline",  # dd/mm/yyyy, mm/yyyy, Quý IV/2025, 2025, Thường xuyên, Hằng năm -> (raw, date, type)
+    "status",  # one of the seven statuses or an alias -> (raw, code, status derived from the dates)
+    "progress",  # percent 0-100; a fraction in a percent-formatted cell is scaled
+    "date",  # a day, dd/mm/yyyy or an Excel date
+    "indicator_code",  # CT_11_1 typed in any usual way
+    "number",  # Vietnamese or plain notation -> (value, raw text)
+    "agency",  # ThongTin: the reporting agency's code
+    "period",  # ThongTin: MM/YYYY -> YYYY-MM
+    "system",  # ThongTin: NQ57 or NQ71
+    "yes_no",  # ThongTin: Có / Không
+]
+#: How Great Expectations compares a field: dates as datetimes, numbers as floats, rows as integers.
+GxType = Literal["text", "number", "date", "integer"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One typed value read from a column: its parsed-frame column, staging column and GX type."""
+
+    name: str
+    staging: str | None = None
+    gx_type: GxType = "text"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One template column (or ThongTin field). `fields` default to one text field named like the code."""
+
+    code: str
+    label: str
+    synonyms: tuple[str, ...]
+    required: bool = False
+    kind: Kind = "text"
+    fields: tuple[Field, ...] = ()
+    width: int = 18
+    note: str = ""
+    #: The template formats the column as Text (@): `11.10` stays `11.10`, dates stay as typed.
+    as_text: bool = False
+    #: The catalogue rule (`intake.rules`) reported when the cell cannot be read as its kind.
+    rule: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.fields:
+            object.__setattr__(self, "fields", (Field(self.code),))
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet of the template: its columns in template order and the GX suite that checks its rows."""
+
+    sheet: str
+    columns: tuple[Column, ...]
+    row_fields: tuple[Field, ...] = ()
+    staging_table: str | None = None
+    suite: str | None = None
+    _by_code: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_code", {c.code: c for c in self.columns})
+
+    def column(self, code: str) -> Column:
+        return self._by_code[code]
+
+    @property
+    def codes(self) -> list[str]:
+        return [c.code for c in self.columns]
+
+    @cached_property
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        """Column code -> folded header labels the parser recognises."""
+        return {c.code: c.synonyms for c in self.columns}
+
+    @cached_property
+    def fields(self) -> tuple[Field, ...]:
+        """Every field in frame order: the per-row fields, then each column's fields."""
+        return self.row_fields + tuple(f for c in self.columns for f in c.fields)
+
+    @cached_property
+    def frame_columns(self) -> list[str]:
+        """The columns of the parsed frame, in order."""
+        return [f.name for f in self.fields]
+
+    @cached_property
+    def staging_columns(self) -> dict[str, str]:
+        """Staging column -> parsed-frame column, for every field that is staged."""
+        return {f.staging: f.name for f in self.fields if f.staging}
+
+    def gx_fields(self, gx_type: GxType) -> list[str]:
+        return [f.name for f in self.fields if f.gx_type == gx_type]
+
+    def column_of(self, field_name: str) -> Column | None:
+        """The template column a frame field is read from (None for per-row fields like `source_row`)."""
+        return next((c for c in self.columns if any(f.name == field_name for f in c.fields)), None)
+
+
+_SOURCE_ROW = Field("source_row", "source_row", "integer")
+
+TASKS = Table(
+    sheet=SHEET_TASKS,
+    staging_table="staging.task",
+    suite="nhiem_vu",
+    row_fields=(_SOURCE_ROW, Field("task_group", "task_group")),
+    columns=(
+        Column("stt", "STT", ("stt", "so thu tu", "tt", "so tt"), fields=(Field("stt", "stt"),), width=6,
+               as_text=True),
+        Column("ma_nhiem_vu", "Mã nhiệm vụ", ("ma nhiem vu", "ma nv", "ma so nhiem vu", "ma so"), required=True,
+               fields=(Field("ma_nhiem_vu", "task_code"),), width=16, as_text=True,
+               note="Mã của nhiệm vụ trên hệ thống của tệp này; không trùng lặp"),
+        Column("ma_lien_ket", "Mã nhiệm vụ bên hệ thống kia",
+               ("ma nhiem vu ben he thong kia", "ma nhiem vu tren he thong kia", "ma lien ket", "ma tuong ung"),
+               fields=(Field("ma_lien_ket", "link_code"),), width=16, as_text=True,
+               note="Mã của cùng nhiệm vụ trên hệ thống còn lại, nếu biết"),
+        Column("ten_nhiem_vu", "Tên nhiệm vụ",
+               ("ten nhiem vu", "noi dung nhiem vu", "nhiem vu", "noi dung cong viec", "ten nhiem vu noi dung"),
+               required=True, fields=(Field("ten_nhiem_vu", "task_name"),), width=60, note="Tối đa 2.000 ký tự"),
+        Column("van_ban_giao", "Văn bản giao nhiệm vụ",
+               ("van ban giao nhiem vu", "van ban giao", "can cu giao nhiem vu", "nguon giao", "so hieu van ban giao"),
+               required=True, fields=(Field("van_ban_giao", "assigning_doc"),),
+               note="Ví dụ: 57-NQ/TW, 71/NQ-CP, 04-TB/BCĐTW"),
+        Column("muc", "Mục trong văn bản", ("muc trong van ban", "muc"), kind="doc_item",
+               fields=(Field("muc", "doc_item"),), width=10, as_text=True, note="Ví dụ: II.3.h"),
+        Column("co_quan_chu_tri", "Cơ quan chủ trì",
+               ("co quan chu tri", "don vi chu tri", "chu tri", "co quan don vi chu tri", "co quan thuc hien",
+                "don vi thuc hien"),
+               required=True, kind="lead_agency", rule="task.unknown_agency",
+               fields=(Field("co_quan_chu_tri", "lead_agency_code"), Field("co_quan_chu_tri_raw", "lead_agency_raw")),
+               width=22, note="Mã hoặc tên cơ quan (danh mục DM_DonVi)"),
+        Column("co_quan_phoi_hop", "Cơ quan phối hợp",
+               ("co quan phoi hop", "don vi phoi hop", "phoi hop", "co quan don vi phoi hop"),
+               kind="partner_agencies", fields=(Field("co_quan_phoi_hop", "partner_agencies"),), width=22,
+               note="Nhiều cơ quan cách nhau bằng dấu ;"),
+        Column("thoi_han", "Thời hạn", ("thoi han", "thoi han hoan thanh", "han hoan thanh"), required=True,
+               kind="deadline", rule="task.deadline_unreadable",
+               fields=(Field("thoi_han_raw", "deadline_raw"), Field("deadline_date", "deadline_date", "date"),
+                       Field("deadline_type", "deadline_type")),
+               width=14, as_text=True, note="dd/mm/yyyy, mm/yyyy, Quý IV/2025, 2025, Thường xuyên, Hằng năm"),
+        Column("san_pham", "Sản phẩm", ("san pham", "san pham du kien"), fields=(Field("san_pham", "product"),),
+               width=20, note="Ví dụ: Nghị định"),
+        Column("tinh_trang", "Tình trạng", ("tinh trang", "tinh trang thuc hien", "trang thai"), required=True,
+               kind="status",
+               fields=(Field("tinh_trang_raw", "status_raw"), Field("status_code", "status_code"),
+                       Field("status_derived", "status_derived")),
+               width=30, note="Chọn từ danh sách"),
+        Column("tien_do", "Tiến độ (%)", ("tien do", "tien do thuc hien", "ty le hoan thanh", "ti le hoan thanh"),
+               kind="progress", rule="task.progress_unreadable", fields=(Field("tien_do", "progress_pct", "number"),), width=10,
+               note="Từ 0 đến 100; 100 khi đã hoàn thành"),
+        Column("ngay_hoan_thanh", "Ngày hoàn thành", ("ngay hoan thanh", "ngay hoan thanh thuc te"), kind="date",
+               rule="task.completion_date_unreadable",
+               fields=(Field("ngay_hoan_thanh", "completed_on", "date"),), width=14, as_text=True,
+               note="Bắt buộc khi đã hoàn thành; dd/mm/yyyy"),
+        Column("ket_qua", "Kết quả, sản phẩm đã ban hành",
+               ("ket qua san pham da ban hanh", "ket qua", "ket qua thuc hien"),
+               fields=(Field("ket_qua", "result_text"),), width=40),
+        Column("kho_khan", "Khó khăn, vướng mắc", ("kho khan vuong mac", "kho khan"),
+               fields=(Field("kho_khan", "difficulties"),), width=30),
+        Column("kien_nghi", "Kiến nghị, đề xuất", ("kien nghi de xuat", "kien nghi"),
+               fields=(Field("kien_nghi", "recommendations"),), width=30),
+    ),
+)
+
+INDICATORS = Table(
+    sheet=SHEET_INDICATORS,
+    staging_table="staging.indicator",
+    suite="chi_tieu",
+    row_fields=(_SOURCE_ROW,),
+    columns=(
+        Column("stt", "STT", ("stt", "tt", "so tt"), width=6, as_text=True),
+        Column("ma_chi_tieu", "Mã chỉ tiêu", ("ma chi tieu", "ma ct"), required=True, kind="indicator_code",
+               fields=(Field("ma_chi_tieu", "indicator_code"),), width=14,
+               note="Mã trong danh mục DM_ChiTieu, ví dụ CT_11_1"),
+        Column("ten_chi_tieu", "Tên chỉ tiêu", ("ten chi tieu", "chi tieu"),
+               fields=(Field("ten_chi_tieu", "indicator_name"),), width=60),
+        Column("don_vi_tinh", "Đơn vị tính", ("don vi tinh", "don vi", "dvt"), fields=(Field("don_vi_tinh", "unit"),),
+               width=14),
+        Column("gia_tri", "Giá trị", ("gia tri", "gia tri ky bao cao", "ket qua", "so lieu"), kind="number",
+               rule="indicator.value_unreadable",
+               fields=(Field("gia_tri", "value", "number"), Field("gia_tri_raw", "value_raw")), width=12,
+               note="Số; bắt buộc trừ khi ghi chú giải thích"),
+        Column("ghi_chu", "Ghi chú", ("ghi chu",), fields=(Field("ghi_chu", "note"),), width=40),
+    ),
+)
+
+# ThongTin: each field's value lands on the `ParsedSubmission` attribute its Field names.
+INFO = Table(
+    sheet=SHEET_INFO,
+    columns=(
+        Column("ma_don_vi", "Mã đơn vị", ("ma don vi", "ma co quan"), required=True, kind="agency",
+               rule="info.unknown_agency", fields=(Field("agency_code"),)),
+        Column("ten_don_vi", "Tên đơn vị", ("ten don vi", "ten co quan", "don vi bao cao")),
+        Column("ky_bao_cao", "Kỳ báo cáo (MM/YYYY)", ("ky bao cao", "thang bao cao"), required=True, kind="period",
+               rule="info.period_invalid", fields=(Field("period"),)),
+        Column("he_thong", "Hệ thống nguồn (NQ57/NQ71)", ("he thong nguon", "he thong"), required=True,
+               kind="system", rule="info.system_invalid", fields=(Field("system"),)),
+        Column("ngay_bao_cao", "Ngày báo cáo", ("ngay bao cao", "ngay lap"), kind="date",
+               rule="info.report_date_invalid", fields=(Field("report_date"),)),
+        Column("nguoi_lap", "Người lập", ("nguoi lap",)),
+        Column("dien_thoai", "Điện thoại", ("dien thoai", "so dien thoai")),
+        Column("email", "Email", ("email", "thu dien tu")),
+        Column("khong_phat_sinh", "Không phát sinh nhiệm vụ trong kỳ (Có/Không)", ("khong phat sinh",),
+               kind="yes_no", rule="info.yes_no_invalid", fields=(Field("nil_report"),)),
+        Column("phien_ban_mau", "Phiên bản mẫu", ("phien ban mau",)),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (TASKS, INDICATORS)
