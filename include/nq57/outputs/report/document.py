@@ -560,7 +560,7 @@ def _concerns(doc, figures: ReportFigures) -> None:
             groups.setdefault(key, []).append(agency)
         for agencies in groups.values():
             own = [c for c in in_theme if c.agency_code == agencies[0]]
-            tasks = sum(len(c.task_names) for c in in_theme if c.agency_code in agencies)
+            tasks = len({(c.agency_code, name) for c in in_theme if c.agency_code in agencies for name in c.task_names})
             who = vntext.enumerate_names([_agency(figures, a) for a in agencies], NAMES_LISTED)
             suffix = f" ({vntext.count(tasks)} nhiệm vụ)" if tasks > 1 else ""
             _bullet(doc, (f"{who}{suffix}: ", "b"), _concern_text(own))

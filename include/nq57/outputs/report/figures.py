@@ -365,25 +365,15 @@ def compliance_figures(compliance: pd.DataFrame | None) -> ComplianceFigures:
 
 
 def system_state(row: Mapping, system: str) -> str:
+    """`nq57_state` / `nq71_state` of a compliance row (the view decides; absent reads as not submitted)."""
     state = text(row.get(f"{system.lower()}_state"))
-    if state in SYSTEM_STATES:
-        return state
-    # rows without the state column (older views): derive it from the flags
-    if truthy(row.get(f"{system.lower()}_submitted")):
-        return "on_time" if truthy(row.get(f"{system.lower()}_on_time")) else "late"
-    return "not_submitted"
+    return state if state in SYSTEM_STATES else "not_submitted"
 
 
 def submission_state(row: Mapping) -> str:
+    """`submission_state` of a compliance row (the view decides; absent reads as not submitted)."""
     state = text(row.get("submission_state"))
-    if state in SUBMISSION_STATES:
-        return state
-    states = [system_state(row, s) for s in SYSTEMS]
-    if all(s in {"on_time", "late"} for s in states):
-        return "on_time" if all(s == "on_time" for s in states) else "late"
-    if "rejected" in states:
-        return "rejected"
-    return "not_submitted" if all(s == "not_submitted" for s in states) else "partial"
+    return state if state in SUBMISSION_STATES else "not_submitted"
 
 
 def compliance_changes(current: ComplianceFigures, previous: ComplianceFigures | None) -> dict[str, Change]:
@@ -567,10 +557,10 @@ class Source:
     task_code: str | None
 
     def describe(self) -> str:
-        """`BTC/2026-10/x.xlsx — NhiemVu, dòng 12, cột «Khó khăn, vướng mắc»`."""
-        where = ", ".join(p for p in (self.sheet, f"dòng {self.row}" if self.row else None,
-                                      f"cột «{self.column_label}»") if p)
-        return f"{self.object_key} — {where}" if self.object_key else where
+        """`BTC_NQ57_2026-10.xlsx: NhiemVu, dòng 12` (the file name; the column is the kind's column)."""
+        where = ", ".join(p for p in (self.sheet, f"dòng {self.row}" if self.row else None) if p)
+        name = (self.object_key or "").rsplit("/", 1)[-1]
+        return f"{name}: {where}" if name else where
 
 
 @dataclass

@@ -1,14 +1,18 @@
 """Byte-identical Office files: the same content gives the same bytes, whenever it is written.
 
-openpyxl and python-docx stamp every zip member with the wall-clock time of writing; this rewrites the
-package with one fixed time (the report's own date) and a fixed member order.
+openpyxl and python-docx stamp every zip member with the wall-clock time of writing, and openpyxl writes
+the time of saving as the document's "modified" property; this rewrites the package with one fixed time
+(the report's own date) everywhere.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
+
+_STAMPS = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
 
 
 def repack(data: bytes, when: dt.datetime) -> bytes:
@@ -20,5 +24,8 @@ def repack(data: bytes, when: dt.datetime) -> bytes:
             info = zipfile.ZipInfo(item.filename, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(item.filename))
+            body = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                body = _STAMPS.sub(rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", body)
+            target.writestr(info, body)
     return out.getvalue()

@@ -78,7 +78,7 @@ PERCENT_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
 HEADER_ROW = 4
 LINE_PT = 15.0  # row height per line of 11 pt text
-CHARS_PER_WIDTH = 1.2  # characters of 11 pt Times New Roman per unit of column width (cautious: never clip)
+CHARS_PER_WIDTH = 1.35  # characters of 11 pt Times New Roman per unit of column width (cautious: never clip)
 VERDICT_MET, VERDICT_NOT_MET = "Đạt", "Chưa đạt"
 SOURCES_LISTED = 3  # source cells listed per difficulty (the rest counted), so a row stays readable
 
@@ -605,7 +605,7 @@ def _counts(f: TaskFigures) -> tuple:
 
 def _concerns(ws: Worksheet, figures: ReportFigures) -> None:
     headers = ("STT", "Nhóm vấn đề", "Đơn vị nêu", "Loại", "Nội dung (nguyên văn)", "Nhiệm vụ liên quan",
-               "Nguồn (tệp — sheet, dòng, cột)")
+               "Nguồn (tệp: sheet, dòng; cột Khó khăn, vướng mắc hoặc Kiến nghị, đề xuất)")
     widths = (5, 16, 19, 10, 40, 28, 30)
     _title(ws, _period_title(figures, "KHÓ KHĂN, VƯỚNG MẮC VÀ KIẾN NGHỊ CỦA CÁC BỘ, NGÀNH, ĐỊA PHƯƠNG"),
            "Nhóm vấn đề được phân loại tự động theo từ khóa trong nội dung (cần rà soát khi sử dụng). Nội dung giống "
