@@ -153,6 +153,7 @@ def text(pdf: Path) -> str:
 
 def _unescape(value: str) -> str:
     return (value.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
+            .replace("&apos;", "'")
             .replace("&amp;", "&"))
 
 

@@ -338,6 +338,7 @@ def _summary(ws: Worksheet, figures: ReportFigures, generated: dt.datetime) -> N
                    + "Chi tiết: sheet GuiBaoCao, BangDiem.", columns)
 
     row += 2
+    ws.row_breaks.append(Break(id=row - 1))  # section III starts a printed page, never orphaned at a page foot
     _section(ws, row, "III. CÁC SỐ LIỆU KHÁC", columns)
     row += 1
     _header(ws, row, ("Nội dung", "Số lượng", "Tỷ lệ", "", "", "", ""))
@@ -554,7 +555,7 @@ def _explain(row: dict) -> str:
 def _overdue(ws: Worksheet, figures: ReportFigures) -> None:
     headers = ("STT", "Mã", "Cơ quan chủ trì", "Tên nhiệm vụ", "Văn bản giao", "Thời hạn", "Số ngày quá hạn",
                "Tình trạng", "Tiến độ", "Mã NQ57", "Mã NQ71")
-    widths = (5, 7, 19, 40, 12, 11, 8, 14, 7, 15, 15)
+    widths = (5, 7, 19, 38, 15, 11, 8, 14, 7, 15, 15)
     _title(ws, _period_title(figures, "NHIỆM VỤ CHƯA HOÀN THÀNH ĐÃ QUÁ HẠN"),
            f"{vntext.count(len(figures.overdue))} nhiệm vụ; xếp theo cơ quan chủ trì (thứ tự danh mục), thời hạn. Số "
            f"ngày quá hạn tính đến cuối kỳ báo cáo ({vntext.short_date(periods.end(figures.period))}). Nhiệm vụ hoàn "
