@@ -164,11 +164,11 @@ def _heading_block(doc, generated: dt.datetime) -> None:
     _no_borders(table)
     _column_widths(table, (left_cm, right_cm))
     left, right = table.rows[0].cells
-    _cell_paragraph(left, ISSUER, bold=True, size=12.5, first=True)
+    _cell_paragraph(left, ISSUER, bold=True, size=12, first=True)
     _rule(left.add_paragraph(), 2.4, left_cm)
     _cell_paragraph(left, f"Số:        /{SYMBOL}", size=13, after=0).paragraph_format.space_before = Pt(4)
-    _cell_paragraph(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5, first=True)
-    _cell_paragraph(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=14)
+    _cell_paragraph(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, first=True)
+    _cell_paragraph(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13)
     _rule(right.add_paragraph(), 5.6, right_cm)
     date = _cell_paragraph(right, f"{PLACE}, ngày      tháng {generated.month:02d} năm {generated.year}", italic=True,
                            size=14)
@@ -178,8 +178,8 @@ def _heading_block(doc, generated: dt.datetime) -> None:
 def _title(doc, figures: ReportFigures) -> None:
     paragraph = _centered(doc, "BÁO CÁO", bold=True, size=14, before=18, after=0)
     paragraph.paragraph_format.keep_with_next = True
-    _centered(doc, "Tình hình thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị và Chương trình hành động của "
-                   f"Chính phủ (Nghị quyết số 71/NQ-CP), {vntext.month_words(figures.period)}",
+    _centered(doc, "Tình hình thực hiện Nghị quyết số 57-NQ/TW và Chương trình hành động của Chính phủ "
+                   f"(Nghị quyết số 71/NQ-CP) {vntext.month_words(figures.period)}",
               bold=True, size=14, after=0)
     _rule(doc.add_paragraph(), 4.0, 16.5)
     _centered(doc, "Kính gửi: Thủ tướng Chính phủ.", size=14, before=8, after=12)
