@@ -213,6 +213,7 @@ def _body(doc, *parts: str | tuple[str, str], indent: bool = True) -> Paragraph:
 
 def _heading(doc, value: str, *, italic: bool = False) -> None:
     paragraph = _body(doc, (value, "bi" if italic else "b"))
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT  # a justified heading spreads its words across the line
     paragraph.paragraph_format.keep_with_next = True
     paragraph.paragraph_format.space_before = Pt(6)
 
@@ -339,9 +340,14 @@ def _submissions(doc, figures: ReportFigures, generated: dt.datetime) -> None:
 
     late = named("late")
     if late:
-        _body(doc, ("Đơn vị gửi báo cáo muộn: ", "i"),
-              vntext.enumerate_names([f"{_agency(figures, r['agency_code'])} ({_late_systems(r)})" for r in late],
-                                     NAMES_LISTED) + ".")
+        systems = {_late_systems(r) for r in late}
+        if len(systems) == 1:  # all late on the same system(s): say it once
+            _body(doc, (f"Đơn vị gửi báo cáo muộn ({systems.pop()}): ", "i"),
+                  vntext.enumerate_names([_agency(figures, r["agency_code"]) for r in late], NAMES_LISTED) + ".")
+        else:
+            _body(doc, ("Đơn vị gửi báo cáo muộn: ", "i"),
+                  vntext.enumerate_names([f"{_agency(figures, r['agency_code'])} ({_late_systems(r)})" for r in late],
+                                         NAMES_LISTED) + ".")
     rejected = named("rejected")
     if rejected:
         _body(doc, ("Đơn vị có báo cáo bị từ chối, chưa gửi lại bản hợp lệ: ", "i"),
