@@ -125,14 +125,15 @@ def _deadline_text(when: dt.datetime) -> str:
 def missing_agencies(url: str, period: str) -> pd.DataFrame:
     """Agencies without an accepted upload (nil reports count) for one or both systems of `period`.
 
-    Read from `mart.v_compliance` (`sql/queries/missing_agencies.sql`); a period nobody has uploaded for yet
-    is not in that view, so the agency dimension is the left side and such a period lists every agency as
-    missing both systems. Columns: agency_code, agency_name, agency_kind, nq57_submitted, nq71_submitted,
+    Read from `mart.v_compliance` (`sql/queries/agency_compliance.sql`); a period nobody has uploaded for
+    yet is not in that view, so the agency dimension is the left side and such a period lists every agency
+    as missing both systems. Columns: agency_code, agency_name, agency_kind, nq57_submitted, nq71_submitted,
     nil_report, due_at, nq57_state / nq71_state (not_submitted | rejected | on_time | late), the newest
     rejected upload per system (nqXX_rejected_at, _rejected_errors, _rejection_reason,
     _rejected_feedback_key), missing_systems (list of "NQ57"/"NQ71").
     """
-    frame = warehouse.query(url, warehouse.named_query("missing_agencies"), period=periods.check(period))
+    frame = warehouse.query(url, warehouse.named_query("agency_compliance"), period=periods.check(period))
+    frame = frame[frame["missing"]].reset_index(drop=True)
     frame["missing_systems"] = [
         [s for s, done in (("NQ57", r.nq57_submitted), ("NQ71", r.nq71_submitted)) if not done]
         for r in frame.itertuples()

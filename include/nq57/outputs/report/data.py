@@ -24,7 +24,7 @@ def _empty() -> pd.DataFrame:
 class ReportData:
     """One period's rows from the mart views, plus what the comparison and the trend need.
 
-    - `tasks`: `mart.v_tasks` rows of the period; `compliance`: one row per agency (`report_compliance.sql`,
+    - `tasks`: `mart.v_tasks` rows of the period; `compliance`: one row per agency (`agency_compliance.sql`,
       every agency even in a month without uploads); `indicators`: `mart.v_indicators` rows.
     - `previous_tasks` / `previous_compliance`: the same for the previous month; None when the warehouse has
       nothing that early (the comparison then shows `—`).
@@ -64,10 +64,10 @@ def load_report_data(url: str, period: str) -> ReportData:
     return ReportData(
         period=period,
         tasks=_query(url, "report_tasks", period=period),
-        compliance=_query(url, "report_compliance", period=period),
+        compliance=_query(url, "agency_compliance", period=period),
         indicators=_query(url, "report_indicators", period=period),
         previous_tasks=_query(url, "report_tasks", period=previous) if has_previous else None,
-        previous_compliance=_query(url, "report_compliance", period=previous) if has_previous else None,
+        previous_compliance=_query(url, "agency_compliance", period=previous) if has_previous else None,
         status_trend=_query(url, "report_status_trend", periods=list(trend)) if trend else _empty(),
         compliance_trend=_query(url, "report_compliance_trend", periods=list(trend)) if trend else _empty(),
         trend_periods=trend,

@@ -33,6 +33,7 @@ from nq57.outputs.report.figures import (
     Concern,
     ReportFigures,
     TaskFigures,
+    framing_rows,
     submission_state,
     system_state,
     text,
@@ -519,19 +520,7 @@ def _task_table(doc, figures: ReportFigures) -> None:
     previous = figures.previous_tasks
     current_label = f"Tháng {periods.label(figures.period)}"
     previous_label = f"Tháng {periods.label(periods.previous(figures.period))}"
-    lines = [
-        ("Tổng số nhiệm vụ", "total", None, True),
-        ("1. Nhiệm vụ có thời hạn", "with_deadline", None, True),
-        ("1.1. Đã hoàn thành", "completed", "with_deadline", True),
-        ("  - Đúng hạn", "done_on_time", "with_deadline", False),
-        ("  - Quá hạn", "done_late", "with_deadline", False),
-        ("1.2. Chưa hoàn thành", "open", "with_deadline", True),
-        ("  - Trong hạn", "open_in_term", "with_deadline", False),
-        ("  - Quá hạn", "open_overdue", "with_deadline", False),
-        ("2. Nhiệm vụ thường xuyên", "recurring", None, True),
-    ]
-    if t["unknown"]:
-        lines.append(("3. Chưa xác định tình trạng", "unknown", None, True))
+    lines = framing_rows(t, previous)
     rows, bold = [], []
     for index, (label, name, base, strong) in enumerate(lines):
         share = _share_text(t[name], t[base]) if base else ""

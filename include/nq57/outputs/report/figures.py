@@ -219,6 +219,26 @@ def task_figures(tasks: pd.DataFrame | None) -> TaskFigures:
     return TaskFigures(category_counts(column), sum(map(truthy, both)), sum(map(truthy, conflicts)))
 
 
+FRAMING_ROWS = (  # (label, figure, share of, headline row): the Government's table, in its order
+    ("Tổng số nhiệm vụ", "total", None, True),
+    ("1. Nhiệm vụ có thời hạn", "with_deadline", None, True),
+    ("1.1. Đã hoàn thành", "completed", "with_deadline", True),
+    ("   - Hoàn thành đúng hạn", "done_on_time", "with_deadline", False),
+    ("   - Hoàn thành quá hạn", "done_late", "with_deadline", False),
+    ("1.2. Chưa hoàn thành", "open", "with_deadline", True),
+    ("   - Còn trong hạn", "open_in_term", "with_deadline", False),
+    ("   - Đã quá hạn", "open_overdue", "with_deadline", False),
+    ("2. Nhiệm vụ thường xuyên (không có thời hạn)", "recurring", None, True),
+)
+UNKNOWN_ROW = ("3. Chưa xác định được tình trạng", "unknown", None, True)
+
+
+def framing_rows(current: TaskFigures, previous: TaskFigures | None) -> list[tuple[str, str, str | None, bool]]:
+    """`FRAMING_ROWS`, plus the unknown-status row when either month has such tasks."""
+    unknown = current["unknown"] or (previous is not None and previous["unknown"])
+    return [*FRAMING_ROWS, UNKNOWN_ROW] if unknown else list(FRAMING_ROWS)
+
+
 @dataclass(frozen=True)
 class Change:
     """A figure this month, the previous month (None: no data) and the difference."""

@@ -46,6 +46,7 @@ from nq57.outputs.report.figures import (
     TaskFigures,
     as_date,
     as_float,
+    framing_rows,
     submission_state,
     system_state,
     text,
@@ -275,19 +276,7 @@ def _summary(ws: Worksheet, figures: ReportFigures, generated: dt.datetime) -> N
     _header(ws, row, ("Nội dung", current_label, "Tỷ lệ", previous_label, "Tăng (+)/ giảm (−)", "", ""))
     header_row = row
     t, p, ch = figures.tasks, figures.previous_tasks, figures.task_changes
-    lines = [
-        ("Tổng số nhiệm vụ", "total", None, True),
-        ("1. Nhiệm vụ có thời hạn", "with_deadline", None, True),
-        ("1.1. Đã hoàn thành", "completed", "with_deadline", True),
-        ("   - Hoàn thành đúng hạn", "done_on_time", "with_deadline", False),
-        ("   - Hoàn thành quá hạn", "done_late", "with_deadline", False),
-        ("1.2. Chưa hoàn thành", "open", "with_deadline", True),
-        ("   - Còn trong hạn", "open_in_term", "with_deadline", False),
-        ("   - Đã quá hạn", "open_overdue", "with_deadline", False),
-        ("2. Nhiệm vụ thường xuyên (không có thời hạn)", "recurring", None, True),
-    ]
-    if t["unknown"] or (p is not None and p["unknown"]):
-        lines.append(("3. Chưa xác định được tình trạng", "unknown", None, True))
+    lines = framing_rows(t, p)
     for label, name, base, strong in lines:
         row += 1
         share = t[name] / t[base] if base and t[base] else None

@@ -1,6 +1,6 @@
--- Every agency's submission state for one period. A period nobody has uploaded for is not in
--- mart.v_compliance: then every agency is listed with nothing received (not_submitted), so a month
--- without uploads reads "58 chưa nộp", never "0 đơn vị phải báo cáo".
+-- Every agency's submission state for one period (the report, the reminders). A period nobody has
+-- uploaded for is not in mart.v_compliance: then every agency is listed with nothing received
+-- (not_submitted, missing), so a month without uploads reads "58 chưa nộp", never "0 đơn vị phải báo cáo".
 SELECT a.agency_code,
        a.name                                              AS agency_name,
        a.kind                                              AS agency_kind,
