@@ -270,7 +270,7 @@ def test_document_is_written_from_the_figures(document_text):
             "2 đơn vị mới gửi báo cáo trên một hệ thống; 1 đơn vị chưa gửi báo cáo.") in text
     assert ("Đơn vị gửi báo cáo muộn: Bộ Tài chính (Hệ thống NQ71) và Ủy ban nhân dân tỉnh Lạng Sơn (cả hai hệ thống)."
             in text)
-    assert "Ủy ban nhân dân thành phố Hà Nội (báo cáo trên Hệ thống NQ57 3 lỗi, lỗi đầu tiên: Tình trạng" in text
+    assert "Ủy ban nhân dân thành phố Hà Nội (báo cáo trên Hệ thống NQ57 có 3 lỗi, lỗi đầu tiên: Tình trạng" in text
     assert "Ủy ban nhân dân Thành phố Hồ Chí Minh đã gửi bản cập nhật nhưng bản cập nhật không được chấp nhận" in text
     assert "Có 8 nhiệm vụ chưa hoàn thành đã quá hạn, thuộc 7 cơ quan chủ trì: Bộ Khoa học và Công nghệ (2 nhiệm vụ)" \
            in text

@@ -398,7 +398,7 @@ def _rejection_text(row: dict) -> str:
             continue
         reason = text(row.get(f"{system.lower()}_rejection_reason"))
         errors = row.get(f"{system.lower()}_rejected_errors")
-        count = f"{vntext.count(int(errors))} lỗi" if errors is not None and int(errors) > 0 else "có lỗi"
+        count = f"có {vntext.count(int(errors))} lỗi" if errors is not None and int(errors) > 0 else "có lỗi"
         parts.append(f"báo cáo trên Hệ thống {system} {count}" + (f", lỗi đầu tiên: {reason.rstrip('.')}" if reason
                                                                   else ""))
     return "; ".join(parts)
