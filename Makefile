@@ -6,7 +6,7 @@ VENV := .venv
 export PYTHONPATH := $(CURDIR)/include
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-fast lint bench eval-dedupe clean
+.PHONY: install demo test test-fast test-deps lint bench eval-dedupe report-pages clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_VENV)
@@ -21,13 +21,16 @@ install: $(VENV)/.synced
 demo: install  ## sample data -> embedded S3 -> airflow dags test nq57_ingest -> warehouse -> summary
 	$(VENV)/bin/nq57 demo
 
-test: install  ## lint + the whole test suite on embedded PostgreSQL and S3
+test: install test-deps  ## lint + the whole test suite on embedded PostgreSQL and S3
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
 test-fast: install  ## lint + the tests that need no server, no Airflow, no Great Expectations and are not slow (under a minute)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python -m pytest -m "not integration and not gx and not slow"
+	$(VENV)/bin/python -m pytest -m "not integration and not gx and not slow and not rendering"
+
+test-deps:  ## Debian packages the rendering tests need (LibreOffice, poppler, fonts), only those missing
+	@sh tools/render-deps.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -37,6 +40,9 @@ bench: install  ## stage timings against the hand-written baseline (figures, not
 
 eval-dedupe: install  ## NQ57-NQ71 linking beside Splink on the independent labelled set (precision, recall, per kind)
 	$(VENV)/bin/python -m nq57.devtools.dedupe_evaluate
+
+report-pages: install test-deps  ## a sample month's report rendered: first page of the workbook and the document in docs/report/
+	$(VENV)/bin/python -m nq57.devtools.report_preview docs/report
 
 clean:
 	rm -rf $(VENV) $(UV_VENV) .nq57 .pytest_cache .ruff_cache

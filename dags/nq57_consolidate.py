@@ -8,8 +8,8 @@ Turns the staged submissions of a period into one record per real task and the m
 2. **link_nq57_nq71_tasks** (one mapped task per period): links the NQ57 and NQ71 entries of the same task
    (by `ma_lien_ket` code, the reviewed crosswalk, then a scored match blocked by lead agency), keeps each
    task's `unified_task_id` stable across months and queues uncertain pairs for review;
-3. **publish_monthly_report**: the Vietnamese consolidated report (Excel, with charts) to
-   `nq57-reports/<period>/`.
+3. **publish_monthly_report**: the Vietnamese monthly report to `nq57-reports/<period>/`: the drafted
+   official document for the Prime Minister (.docx) and its annex workbook (.xlsx).
 
 Runs when `nq57_ingest` stages new submissions (asset `nq57://staged-submissions`) and on the 21st of every
 month at 06:00 Vietnam time, after the reporting deadline. Re-running a period replaces its links, review
@@ -65,8 +65,8 @@ def nq57_consolidate():
         return period
 
     @task(map_index_template="{{ map_label }}")
-    def publish_monthly_report(period: str) -> str:
-        """Build and store the monthly consolidated report."""
+    def publish_monthly_report(period: str) -> list[str]:
+        """Build and store the monthly report: drafted document and annex workbook."""
         from nq57 import pipeline
         from nq57.devtools import embedded
 

@@ -104,16 +104,20 @@ def consolidate_period(services: Services, period: str) -> dict:
     return consolidate.consolidate_period(services.warehouse_url, period)
 
 
-def publish_report(services: Services, period: str) -> str:
-    """Build the monthly consolidated report from the mart views and store it in `nq57-reports/<period>/`."""
+def publish_report(services: Services, period: str) -> list[str]:
+    """Build the monthly report from the mart views and store both files in `nq57-reports/<period>/`: the
+    annex workbook and the drafted document. Returns their locations (`bucket/key`), workbook first."""
     from nq57.outputs import report
 
-    body = report.build_report(report.load_report_data(services.warehouse_url, period))
-    settings = get_settings()
-    key = report.report_key(period)
-    objectstore.put_bytes(objectstore.connect(services.store), settings.buckets.reports, key, body)
-    log.info("monthly report for %s: %s/%s", period, settings.buckets.reports, key)
-    return f"{settings.buckets.reports}/{key}"
+    built = report.build(report.load_report_data(services.warehouse_url, period))
+    bucket = get_settings().buckets.reports
+    client = objectstore.connect(services.store)
+    locations = []
+    for key, body in ((report.report_key(period), built.workbook), (report.document_key(period), built.document)):
+        objectstore.put_bytes(client, bucket, key, body)
+        locations.append(f"{bucket}/{key}")
+    log.info("monthly report for %s: %s", period, ", ".join(locations))
+    return locations
 
 
 def reprocess(services: Services, submission_id: int) -> dict:

@@ -1,37 +1,105 @@
--- One row per agency and period: did it submit each system's report (an accepted upload, nil reports
--- included), on time (received before 00:00 on the 21st of the next month, Vietnam time), and who is
--- missing. Periods are those anyone has uploaded for (core.reported_periods() sees past row-level
--- security, so an agency's BI login still sees the periods it has not reported for, as missing).
+-- One row per agency and period: how each system's report stands and how the agency stands overall.
+-- Periods are those anyone has uploaded for (core.reported_periods() sees past row-level security, so
+-- an agency's BI login still sees the periods it has not reported for, as missing).
+--
+-- Per system (nq57_*, nq71_*): state is one of
+--   on_time        an accepted report (nil reports included) first received before 00:00 on the 21st of
+--                  the next month, Vietnam time (core.period_due_at)
+--   late           an accepted report, first received after that
+--   rejected       uploads received, none accepted (a file whose system could not be read counts for
+--                  every system that has no upload of its own)
+--   not_submitted  nothing received
+-- submitted = an accepted report exists; received_at = when the first accepted one arrived;
+-- counting_received_at = the version whose rows count (the newest accepted). rejected_at, rejected_errors,
+-- rejection_reason (first error) and rejected_feedback_key describe the newest rejected upload that came
+-- after the counting version (or, with no accepted report, the newest rejected upload): when an accepted
+-- report is followed by a rejected correction, the earlier version still counts and these say so.
+--
+-- submission_state sorts every agency into exactly one of: on_time (both systems on time), late (both
+-- accepted, at least one late), rejected (not complete, at least one system only rejected), partial (one
+-- system accepted, nothing received for the other), not_submitted (nothing received for either).
+-- The flags on_time / late / missing / nil_report are kept for BI; late and missing may both be true.
 CREATE VIEW mart.v_compliance WITH (security_invoker = true) AS
 WITH periods AS (
     SELECT period FROM core.reported_periods()
 ),
+systems (system) AS (
+    VALUES ('NQ57'), ('NQ71')
+),
 accepted AS (
     SELECT agency_code, period, system,
-           min(received_at)                 AS first_received_at,
-           bool_or(on_time)                 AS on_time,
-           bool_or(nil_report AND is_latest) AS nil_report
+           min(received_at)                                 AS first_received_at,
+           bool_or(on_time)                                 AS on_time,
+           bool_or(nil_report AND is_latest)                AS nil_report,
+           max(received_at) FILTER (WHERE is_latest)        AS counting_received_at,
+           max(submission_id) FILTER (WHERE is_latest)      AS counting_submission_id
     FROM mart.v_submissions
     WHERE status = 'accepted'
     GROUP BY agency_code, period, system
+),
+known AS (
+    SELECT DISTINCT agency_code, period, system FROM mart.v_submissions WHERE system IS NOT NULL
+),
+rejected AS (
+    SELECT DISTINCT ON (agency_code, period, system)
+           agency_code, period, system, submission_id, received_at, error_count, first_error, feedback_key
+    FROM mart.v_submissions
+    WHERE status = 'rejected'
+    ORDER BY agency_code, period, system, received_at DESC, submission_id DESC
+),
+per_system AS (
+    SELECT a.agency_code, p.period, y.system,
+           acc.first_received_at, acc.on_time, acc.nil_report, acc.counting_received_at,
+           rej.received_at AS rejected_at, rej.error_count AS rejected_errors, rej.first_error AS rejection_reason,
+           rej.feedback_key AS rejected_feedback_key,
+           CASE WHEN acc.agency_code IS NOT NULL THEN CASE WHEN acc.on_time THEN 'on_time' ELSE 'late' END
+                WHEN rej.agency_code IS NOT NULL THEN 'rejected'
+                ELSE 'not_submitted' END AS state
+    FROM core.agency a
+    CROSS JOIN periods p
+    CROSS JOIN systems y
+    LEFT JOIN accepted acc ON acc.agency_code = a.agency_code AND acc.period = p.period AND acc.system = y.system
+    LEFT JOIN known k ON k.agency_code = a.agency_code AND k.period = p.period AND k.system = y.system
+    LEFT JOIN rejected rej
+           ON rej.agency_code = a.agency_code AND rej.period = p.period
+          AND (rej.system = y.system OR (rej.system IS NULL AND k.agency_code IS NULL))
+          AND (acc.agency_code IS NULL
+               OR (rej.received_at, rej.submission_id) > (acc.counting_received_at, acc.counting_submission_id))
 )
 SELECT a.agency_code,
-       a.name                                         AS agency_name,
-       a.kind                                         AS agency_kind,
+       a.name                                                   AS agency_name,
+       a.kind                                                   AS agency_kind,
        p.period,
-       n57.agency_code IS NOT NULL                    AS nq57_submitted,
-       n71.agency_code IS NOT NULL                    AS nq71_submitted,
-       coalesce(n57.on_time, false)                   AS nq57_on_time,
-       coalesce(n71.on_time, false)                   AS nq71_on_time,
-       coalesce(n57.on_time, false) AND coalesce(n71.on_time, false) AS on_time,
-       (n57.agency_code IS NOT NULL AND NOT n57.on_time)
-           OR (n71.agency_code IS NOT NULL AND NOT n71.on_time)    AS late,
-       n57.agency_code IS NULL OR n71.agency_code IS NULL          AS missing,
-       coalesce(n57.nil_report, false) OR coalesce(n71.nil_report, false) AS nil_report,
-       n57.first_received_at                          AS nq57_received_at,
-       n71.first_received_at                          AS nq71_received_at,
-       core.period_due_at(p.period)                   AS due_at
+       n57.state IN ('on_time', 'late')                         AS nq57_submitted,
+       n71.state IN ('on_time', 'late')                         AS nq71_submitted,
+       n57.state = 'on_time'                                    AS nq57_on_time,
+       n71.state = 'on_time'                                    AS nq71_on_time,
+       n57.state = 'on_time' AND n71.state = 'on_time'          AS on_time,
+       n57.state = 'late' OR n71.state = 'late'                 AS late,
+       n57.state NOT IN ('on_time', 'late') OR n71.state NOT IN ('on_time', 'late') AS missing,
+       coalesce(n57.nil_report, false) OR coalesce(n71.nil_report, false)        AS nil_report,
+       n57.first_received_at                                    AS nq57_received_at,
+       n71.first_received_at                                    AS nq71_received_at,
+       core.period_due_at(p.period)                             AS due_at,
+       CASE WHEN n57.state IN ('on_time', 'late') AND n71.state IN ('on_time', 'late')
+                 THEN CASE WHEN n57.state = 'on_time' AND n71.state = 'on_time' THEN 'on_time' ELSE 'late' END
+            WHEN n57.state = 'rejected' OR n71.state = 'rejected' THEN 'rejected'
+            WHEN n57.state = 'not_submitted' AND n71.state = 'not_submitted' THEN 'not_submitted'
+            ELSE 'partial'
+       END                                                      AS submission_state,
+       n57.state                                                AS nq57_state,
+       n71.state                                                AS nq71_state,
+       n57.counting_received_at                                 AS nq57_counting_received_at,
+       n71.counting_received_at                                 AS nq71_counting_received_at,
+       n57.rejected_at                                          AS nq57_rejected_at,
+       n71.rejected_at                                          AS nq71_rejected_at,
+       n57.rejected_errors                                      AS nq57_rejected_errors,
+       n71.rejected_errors                                      AS nq71_rejected_errors,
+       n57.rejection_reason                                     AS nq57_rejection_reason,
+       n71.rejection_reason                                     AS nq71_rejection_reason,
+       n57.rejected_feedback_key                                AS nq57_rejected_feedback_key,
+       n71.rejected_feedback_key                                AS nq71_rejected_feedback_key
 FROM core.agency a
 CROSS JOIN periods p
-LEFT JOIN accepted n57 ON n57.agency_code = a.agency_code AND n57.period = p.period AND n57.system = 'NQ57'
-LEFT JOIN accepted n71 ON n71.agency_code = a.agency_code AND n71.period = p.period AND n71.system = 'NQ71';
+JOIN per_system n57 ON n57.agency_code = a.agency_code AND n57.period = p.period AND n57.system = 'NQ57'
+JOIN per_system n71 ON n71.agency_code = a.agency_code AND n71.period = p.period AND n71.system = 'NQ71';

@@ -275,8 +275,8 @@ def test_reader_roles_write_nothing_and_read_only_what_the_views_need(warehouse_
           AND c.relkind IN ('r', 'p', 'v', 'm', 'f')""")
     granted = {(role, rel, priv) for role, rel, kind, priv, has in rows if has}
     assert not {g for g in granted if g[2] != "SELECT"}, "reader roles may only SELECT"
-    needed = {"raw.submission", "staging.task", "staging.indicator", "core.agency", "core.indicator",
-              "core.task_identity", "core.task_link", "core.review_queue", "core.task_crosswalk"}
+    needed = {"raw.submission", "raw.submission_issue", "staging.task", "staging.indicator", "core.agency",
+              "core.indicator", "core.task_identity", "core.task_link", "core.review_queue", "core.task_crosswalk"}
     mart = {rel for _, rel, kind, _, _ in rows if kind == "v"}
     assert {rel for role, rel, _ in granted if role == "nq57_bi_reader"} == needed | mart
     assert {rel for role, rel, _ in granted if role == "nq57_agency_reader"} == needed | mart | {"core.agency_role"}
@@ -329,8 +329,11 @@ def test_an_agency_login_sees_only_its_own_rows(warehouse_url, logins):
     assert t01.scalar("SELECT count(*) FROM mart.v_indicators WHERE agency_code = 'BKHCN'") == 0
     assert t01.scalar("SELECT count(*) FROM mart.v_compliance WHERE agency_code <> 'T01'") == 0
 
+    # Why its own uploads were rejected (mart.v_submissions.first_error), never another agency's.
+    assert t01.scalar("SELECT count(*) FROM raw.submission_issue WHERE submission_id = ANY(:ids)",
+                      ids=list(others)) == 0
     # Tables no mart view reads stay closed (42501 = insufficient_privilege).
-    for table in ("raw.submission_issue", "core.agency_alias", "core.review_audit", "core.consolidation_run",
+    for table in ("core.agency_alias", "core.review_audit", "core.consolidation_run",
                   "public.nq57_schema_version"):
         assert t01.refused(f"SELECT * FROM {table}") == "42501", table
 
@@ -381,7 +384,7 @@ def test_a_reader_login_sees_every_row_and_writes_nothing(warehouse_url, logins)
             continue  # it cannot even read core.agency_role; it is a member of nq57_bi_reader
         assert reader.refused(statement) in REFUSALS, statement
     assert reader.refused("SELECT * FROM core.agency_role") == "42501"
-    assert reader.refused("SELECT * FROM raw.submission_issue") == "42501"
+    assert reader.refused("SELECT * FROM core.review_audit") == "42501"
 
 
 def test_the_owner_and_the_loader_role_read_and_write_everything_under_force(warehouse_url, logins):

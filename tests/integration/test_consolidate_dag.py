@@ -51,7 +51,9 @@ def test_consolidate_links_sample_data_and_publishes_the_report(dag_bag, pipelin
     report_key = "2026-10/bao_cao_tong_hop_2026-10.xlsx"
     body = objectstore.fetch(store, BUCKETS.reports, report_key)
     workbook = openpyxl.load_workbook(io.BytesIO(body))
-    assert "TongHop" in workbook.sheetnames and workbook["TongHop"]._charts
+    assert "TongHop" in workbook.sheetnames and workbook["BieuDo"]._images
+    document = objectstore.fetch(store, BUCKETS.reports, "2026-10/bao_cao_tong_hop_2026-10.docx")
+    assert document.startswith(b"PK") and b"word/document.xml" in document
 
 
 def test_run_command_prints_a_summary_from_the_mart_views(pipeline_env, store, tmp_path, capsys):
@@ -64,5 +66,6 @@ def test_run_command_prints_a_summary_from_the_mart_views(pipeline_env, store, t
     assert "Submissions for 2026-10: 6 received, 5 accepted, 1 rejected" in out
     assert "in both systems" in out and "NQ57-NQ71 links in mart.v_task_links" in out
     assert "Monthly report: nq57-reports/2026-10/bao_cao_tong_hop_2026-10.xlsx" in out
+    assert "Drafted document: nq57-reports/2026-10/bao_cao_tong_hop_2026-10.docx" in out
     assert main(["run", "--period", "2026-10", "--inbox", str(tmp_path)]) == 0
     assert "inbox: 0 uploaded, 6 unchanged" in capsys.readouterr().out

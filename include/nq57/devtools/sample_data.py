@@ -95,17 +95,40 @@ def write_submission(path: Path, agency: str, period: str, system: str, tasks: I
             12: progress,
             13: done.strftime("%d/%m/%Y") if done else None,
             14: f"Đã trình {task.get('product') or 'sản phẩm'} lên cấp có thẩm quyền" if done else None,
-            15: "Chờ ý kiến thẩm định của các bộ, ngành" if status in {"DANG_QUA_HAN", "CHUA_QUA_HAN"} else None,
+            15: _pick(DIFFICULTIES, task["task_code"]) if status in {"DANG_QUA_HAN", "CHUA_QUA_HAN"} else None,
+            16: _pick(RECOMMENDATIONS, task["task_code"]) if status in {"DANG_QUA_HAN", "CHUA_QUA_HAN"}
+            and sum(map(ord, task["task_code"])) % 3 == 0 else None,
         }
         for column, value in values.items():
             sheet.cell(row_no, column, value)
         task_rows.append(row_no)
         row_no += 1
     _apply_defect(sheet, task_rows, defect)
-    _write_indicators(workbook, agency, rng)
+    _write_indicators(workbook, agency, period, system)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
+
+
+# What agencies write in the difficulties / recommendations columns (the kinds of the seed documents).
+DIFFICULTIES = (
+    "Chờ ý kiến thẩm định của các bộ, ngành",
+    "Chưa được bố trí kinh phí thực hiện trong dự toán năm 2026",
+    "Thiếu nhân lực chuyên môn về công nghệ thông tin và chuyển đổi số",
+    "Hạ tầng dữ liệu chưa kết nối, chia sẻ được với cơ sở dữ liệu quốc gia",
+    "Chưa có hướng dẫn của bộ quản lý chuyên ngành để triển khai nghị định",
+)
+RECOMMENDATIONS = (
+    "Đề nghị Bộ Tài chính bổ sung kinh phí thực hiện nhiệm vụ",
+    "Đề nghị gia hạn thời hạn hoàn thành đến hết Quý II/2027",
+    "Đề nghị Bộ Khoa học và Công nghệ sớm ban hành hướng dẫn kết nối dữ liệu",
+)
+
+
+def _pick(choices: tuple[str, ...], key: str) -> str:
+    """The same choice for a task in both systems' files (a stable hash of its code's digits)."""
+    digits = "".join(ch for ch in key if ch.isdigit()) or "0"
+    return choices[int(digits) % len(choices)]
 
 
 def _apply_defect(sheet, task_rows: list[int], defect: str | None) -> None:
@@ -122,17 +145,23 @@ def _apply_defect(sheet, task_rows: list[int], defect: str | None) -> None:
         sheet.cell(task_rows[3], 2, sheet.cell(task_rows[2], 2).value)
 
 
-def _write_indicators(workbook: Workbook, agency: str, rng: random.Random) -> None:
+def _write_indicators(workbook: Workbook, agency: str, period: str, system: str) -> None:
+    """The agency's monitored indicators. Both systems' files carry the same value, except that now and then
+    the NQ71 file has another one (a system not yet updated): the report shows both, never picks one."""
     sheet = workbook[SHEET_INDICATORS]
     monitored = [i for i in reference.indicators().values()
                  if i.monitoring_agency == agency and i.target_op != "qualitative"]
     for offset, indicator in enumerate(monitored):
         target = indicator.target_low or 1
+        value_rng = random.Random(f"{agency}/{indicator.code}/{period}")
+        value = round(target * value_rng.uniform(0.6, 1.1), 1)
+        if system == "NQ71" and value_rng.random() < 0.15:
+            value = round(value * value_rng.uniform(0.7, 0.95), 1)
         sheet.cell(FIRST_DATA_ROW + offset, 1, offset + 1)
         sheet.cell(FIRST_DATA_ROW + offset, 2, indicator.code)
         sheet.cell(FIRST_DATA_ROW + offset, 3, indicator.name)
         sheet.cell(FIRST_DATA_ROW + offset, 4, indicator.unit)
-        sheet.cell(FIRST_DATA_ROW + offset, 5, round(target * rng.uniform(0.6, 1.1), 1))
+        sheet.cell(FIRST_DATA_ROW + offset, 5, value)
 
 
 def generate(out_dir: Path, period: str, agencies: int = 6, seed: int = 0, tasks_per_agency: int = 12,

@@ -79,9 +79,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             outcome = pipeline.ingest(services, item)
             pipeline.publish_feedback(services, outcome)
         pipeline.consolidate_period(services, args.period)
-        report_location = pipeline.publish_report(services, args.period)
+        workbook_location, document_location = pipeline.publish_report(services, args.period)
         print(summary.render(services.warehouse_url, args.period))
-        print(f"Monthly report: {report_location}")
+        print(f"Monthly report: {workbook_location}")
+        print(f"Drafted document: {document_location}")
     return 0
 
 
@@ -114,10 +115,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(summary.render(services.warehouse_url, period))
         from nq57.outputs import report
 
-        settings = get_settings()
-        local_report = workdir / report.report_key(period).rsplit("/", 1)[-1]
-        local_report.write_bytes(objectstore.fetch(client, settings.buckets.reports, report.report_key(period)))
-        print(f"\nMonthly report: s3://{settings.buckets.reports}/{report.report_key(period)}, copied to {local_report}")
+        bucket = get_settings().buckets.reports
+        print()
+        for label, key in (("Monthly report (annex workbook)", report.report_key(period)),
+                           ("Drafted document for the Prime Minister", report.document_key(period))):
+            local = workdir / key.rsplit("/", 1)[-1]
+            local.write_bytes(objectstore.fetch(client, bucket, key))
+            print(f"{label}: s3://{bucket}/{key}, copied to {local}")
         print(f"Working files (sample data, Airflow home, embedded PostgreSQL): {workdir}")
     return 0
 
@@ -134,14 +138,23 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """The annex workbook at --out FILE.xlsx and the drafted document next to it (same name, .docx)."""
     from nq57.outputs import report
 
-    with _services(args) as services:
-        data = report.build_report(report.load_report_data(services.warehouse_url, args.period))
     out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print(f"nq57 report: --out must name an .xlsx file (the drafted .docx is written next to it), got {out}",
+              file=sys.stderr)
+        return 2
+    with _services(args) as services:
+        built = report.build(report.load_report_data(services.warehouse_url, args.period))
+    document = out.with_suffix(".docx")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    print(f"monthly report for {args.period} written: {out}")
+    out.write_bytes(built.workbook)
+    document.write_bytes(built.document)
+    print(f"monthly report for {args.period} written:")
+    print(f"  annex workbook:   {out}")
+    print(f"  drafted document: {document}")
     return 0
 
 
@@ -225,9 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_reprocess)
 
-    p = sub.add_parser("report", help="write the monthly consolidated report from the warehouse")
+    p = sub.add_parser("report", help="write the monthly report from the warehouse: the annex workbook and the "
+                                      "drafted document next to it")
     p.add_argument("--period", type=_period, required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="the annex workbook FILE.xlsx; the .docx goes next to it")
     p.add_argument("--warehouse")
     p.set_defaults(func=cmd_report)
 

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from nq57 import periods
 from nq57.intake.issues import Issue
-from nq57.outputs.excel_text import literal
+from nq57.outputs.excel_text import protect_sheet
 
 SHEET = "PhanHoi"
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -52,7 +52,7 @@ def build_feedback(
     verdict = "ĐƯỢC TIẾP NHẬN" if accepted else "KHÔNG ĐƯỢC TIẾP NHẬN"
     sheet["A1"] = "PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO"
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = literal(f"Tệp: {file_name} — Đơn vị: {agency} — Kỳ báo cáo: {periods.label(period)}")
+    sheet["A2"] = f"Tệp: {file_name} — Đơn vị: {agency} — Kỳ báo cáo: {periods.label(period)}"
     sheet["A3"] = f"Kết quả: {verdict}. {errors} lỗi, {warnings} cảnh báo; {counts.get('tasks', 0)} nhiệm vụ, {counts.get('indicators', 0)} chỉ tiêu."
     sheet["A3"].font = Font(bold=True, color="006100" if accepted else "9C0006")
     if not accepted:
@@ -66,8 +66,8 @@ def build_feedback(
     for number, issue in enumerate(issues, start=1):
         where = issue.cell or (f"dòng {issue.row}" if issue.row else "")
         sheet.append([
-            number, SEVERITY_LABEL.get(issue.severity, issue.severity), literal(issue.sheet or ""), where,
-            literal(issue.message), literal(issue.hint or ""), issue.rule,
+            number, SEVERITY_LABEL.get(issue.severity, issue.severity), issue.sheet or "", where,
+            issue.message, issue.hint or "", issue.rule,
         ])
         fill = _ERROR_FILL if issue.severity == "error" else _WARNING_FILL
         sheet.cell(sheet.max_row, 2).fill = fill
@@ -77,6 +77,7 @@ def build_feedback(
     for letter, width in zip("ABCDEFG", (6, 10, 12, 10, 70, 60, 28), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    protect_sheet(sheet)  # agency text (file name, sheet name, messages quoting cells) never a formula
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

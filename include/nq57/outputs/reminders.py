@@ -122,30 +122,18 @@ def _deadline_text(when: dt.datetime) -> str:
 # ---------------------------------------------------------------- who is missing
 
 
-_MISSING_SQL = """
-SELECT a.agency_code,
-       a.name                                  AS agency_name,
-       a.kind                                  AS agency_kind,
-       coalesce(c.nq57_submitted, false)       AS nq57_submitted,
-       coalesce(c.nq71_submitted, false)       AS nq71_submitted,
-       coalesce(c.nil_report, false)           AS nil_report,
-       coalesce(c.due_at, core.period_due_at(:period)) AS due_at
-FROM core.agency a
-LEFT JOIN mart.v_compliance c ON c.agency_code = a.agency_code AND c.period = :period
-WHERE c.missing IS DISTINCT FROM false
-ORDER BY a.agency_code
-"""
-
-
 def missing_agencies(url: str, period: str) -> pd.DataFrame:
     """Agencies without an accepted upload (nil reports count) for one or both systems of `period`.
 
-    Read from `mart.v_compliance`; a period nobody has uploaded for yet is not in that view, so the agency
-    dimension is the left side and such a period lists every agency as missing both systems. Columns:
-    agency_code, agency_name, agency_kind, nq57_submitted, nq71_submitted, nil_report, due_at,
-    missing_systems (list of "NQ57"/"NQ71").
+    Read from `mart.v_compliance` (`sql/queries/agency_compliance.sql`); a period nobody has uploaded for
+    yet is not in that view, so the agency dimension is the left side and such a period lists every agency
+    as missing both systems. Columns: agency_code, agency_name, agency_kind, nq57_submitted, nq71_submitted,
+    nil_report, due_at, nq57_state / nq71_state (not_submitted | rejected | on_time | late), the newest
+    rejected upload per system (nqXX_rejected_at, _rejected_errors, _rejection_reason,
+    _rejected_feedback_key), missing_systems (list of "NQ57"/"NQ71").
     """
-    frame = warehouse.query(url, _MISSING_SQL, period=periods.check(period))
+    frame = warehouse.query(url, warehouse.named_query("agency_compliance"), period=periods.check(period))
+    frame = frame[frame["missing"]].reset_index(drop=True)
     frame["missing_systems"] = [
         [s for s, done in (("NQ57", r.nq57_submitted), ("NQ71", r.nq71_submitted)) if not done]
         for r in frame.itertuples()
@@ -153,12 +141,34 @@ def missing_agencies(url: str, period: str) -> pd.DataFrame:
     return frame
 
 
+def _rejections(row) -> dict[str, dict]:
+    """System -> its newest rejected upload, for the systems whose only uploads were rejected."""
+    found = {}
+    for system in SYSTEMS:
+        prefix = system.lower()
+        if getattr(row, f"{prefix}_state") != "rejected":
+            continue
+        received = getattr(row, f"{prefix}_rejected_at")
+        errors = getattr(row, f"{prefix}_rejected_errors")
+        reason = getattr(row, f"{prefix}_rejection_reason")
+        feedback = getattr(row, f"{prefix}_rejected_feedback_key")
+        found[system] = {
+            "received_at": None if pd.isna(received) else pd.Timestamp(received).to_pydatetime().isoformat(),
+            "errors": None if pd.isna(errors) else int(errors),
+            "reason": None if pd.isna(reason) else str(reason),
+            "feedback_key": None if pd.isna(feedback) else str(feedback),
+        }
+    return found
+
+
 def find_missing(url: str, period: str) -> list[dict]:
-    """`missing_agencies` as plain records (JSON-friendly, e.g. for an XCom): code, name, systems, due_at."""
+    """`missing_agencies` as plain records (JSON-friendly, e.g. for an XCom): code, name, systems, due_at, and
+    `rejected`: system -> {received_at, errors, reason, feedback_key} for systems whose uploads were all
+    rejected (submitted but not accepted)."""
     frame = missing_agencies(url, period)
     found = [
         {"agency_code": r.agency_code, "agency_name": r.agency_name, "missing_systems": list(r.missing_systems),
-         "due_at": r.due_at.to_pydatetime().astimezone(VN).isoformat()}
+         "due_at": r.due_at.to_pydatetime().astimezone(VN).isoformat(), "rejected": _rejections(r)}
         for r in frame.itertuples()
     ]
     log.info("period %s: %d agencies missing%s", period, len(found),
@@ -177,8 +187,13 @@ class ReminderMessage:
 
 
 def compose_reminder(agency: reference.Agency | str, missing_systems: Iterable[str], period: str,
-                     due_at: dt.datetime | str | None = None) -> ReminderMessage:
-    """The Vietnamese reminder for one agency: subject, HTML body and plain-text body."""
+                     due_at: dt.datetime | str | None = None, *,
+                     rejected: Mapping[str, Mapping] | None = None) -> ReminderMessage:
+    """The Vietnamese reminder for one agency: subject, HTML body and plain-text body.
+
+    `rejected` (system -> {received_at, errors, reason, feedback_key}, as `find_missing` gives it) names the
+    missing systems whose file was received but not accepted: the message then says so, when it arrived,
+    why it was refused and where the feedback workbook is, instead of "nothing received"."""
     period = periods.check(period)
     if isinstance(agency, str):
         agency = reference.agencies().get(agency) or reference.Agency(agency, agency, "", agency, ())
@@ -195,9 +210,12 @@ def compose_reminder(agency: reference.Agency | str, missing_systems: Iterable[s
     feedback = f"{bucket.feedback}/{agency.code}/{period}/"
     both = len(systems) == len(SYSTEMS)
 
+    rejected = {s: dict(v) for s, v in (rejected or {}).items() if s in systems}
     subject = f"Nhắc nộp báo cáo tháng {month} về thực hiện Nghị quyết 57-NQ/TW"
-    intro = (f"Đến thời điểm gửi thư này, hệ thống tổng hợp chưa nhận được báo cáo tháng {month} về tình hình "
+    received = "báo cáo hợp lệ" if rejected else "báo cáo"
+    intro = (f"Đến thời điểm gửi thư này, hệ thống tổng hợp chưa nhận được {received} tháng {month} về tình hình "
              f"thực hiện Nghị quyết số 57-NQ/TW của Quý cơ quan trên {'cả hai hệ thống' if both else 'hệ thống'} sau:")
+    details = {s: _system_line(s, rejected.get(s), bucket.feedback) for s in systems}
     ask = (f"Đề nghị Quý cơ quan tải báo cáo (tệp Excel theo mẫu, mỗi hệ thống một tệp) lên thư mục {upload} "
            f"trước {deadline} (giờ Việt Nam).")
     nil = ("Nếu trong kỳ không phát sinh nhiệm vụ trên một hệ thống, Quý cơ quan vẫn nộp báo cáo của hệ thống đó "
@@ -205,12 +223,12 @@ def compose_reminder(agency: reference.Agency | str, missing_systems: Iterable[s
     after = f"Kết quả tiếp nhận từng tệp được trả về thư mục {feedback}."
     closing = ("Nếu Quý cơ quan đã nộp báo cáo sau thời điểm gửi thư này, xin vui lòng bỏ qua thư. "
                "Đây là thư tự động từ hệ thống tổng hợp báo cáo, vui lòng không trả lời thư này.")
-    lines = [f"Kính gửi: {agency.name}", "", intro, *(f"  - Hệ thống {s}: {SYSTEM_LABELS[s]}" for s in systems), "",
+    lines = [f"Kính gửi: {agency.name}", "", intro, *(f"  - Hệ thống {s}: {details[s]}" for s in systems), "",
              ask, nil, after, "", closing, "", "Trân trọng."]
     text_body = "\n".join(lines) + "\n"
 
     e = html.escape
-    items = "".join(f"<li>Hệ thống <strong>{s}</strong>: {e(SYSTEM_LABELS[s])}</li>" for s in systems)
+    items = "".join(f"<li>Hệ thống <strong>{s}</strong>: {e(details[s])}</li>" for s in systems)
     html_body = (
         '<html><head><meta charset="utf-8"></head><body>'
         f"<p>Kính gửi: <strong>{e(agency.name)}</strong></p>"
@@ -222,6 +240,23 @@ def compose_reminder(agency: reference.Agency | str, missing_systems: Iterable[s
         "</body></html>"
     )
     return ReminderMessage(subject=subject, html_body=html_body, text_body=text_body)
+
+
+def _system_line(system: str, rejection: Mapping | None, feedback_bucket: str) -> str:
+    """What the reminder says of one missing system: what it tracks and, when a file was refused, why."""
+    line = SYSTEM_LABELS[system]
+    if rejection is None:
+        return line + " (chưa nhận được tệp báo cáo)"
+    when = rejection.get("received_at")
+    arrived = f" lúc {_deadline_text(dt.datetime.fromisoformat(when))}" if when else ""
+    errors = rejection.get("errors")
+    count = f"{errors} lỗi" if errors else "có lỗi"
+    reason = (rejection.get("reason") or "").strip().rstrip(".")
+    first = f"; lỗi đầu tiên: {reason}" if reason else ""
+    feedback = rejection.get("feedback_key")
+    where = f" Chi tiết từng lỗi trong tệp phản hồi {feedback_bucket}/{feedback}." if feedback else ""
+    return (f"{line}. Đã nhận tệp báo cáo{arrived} nhưng tệp không được chấp nhận ({count}{first}), nên chưa được "
+            f"tính là đã nộp; đề nghị sửa và nộp lại.{where}")
 
 
 # ---------------------------------------------------------------- sending
@@ -266,7 +301,8 @@ def send_reminders(url: str, period: str, send: Callable[[list[str], str, str], 
         if contact.is_placeholder:
             log.warning("period %s: %s's contact %s is a placeholder address (replace agency_contacts.csv)",
                         period, code, contact.email)
-        message = compose_reminder(code, entry["missing_systems"], period, entry.get("due_at"))
+        message = compose_reminder(code, entry["missing_systems"], period, entry.get("due_at"),
+                                   rejected=entry.get("rejected"))
         try:
             send(contact.recipients, message.subject, message.html_body)
         except Exception as exc:  # one bad address must not stop the other reminders

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import text
 
 from nq57.dedupe.normalize import canonical_spans, normalize_name
-from nq57.outputs.excel_text import literal
+from nq57.outputs.excel_text import protect_sheet
 from nq57.storage import warehouse
 from nq57.textnorm import clean, fold_key
 
@@ -97,8 +97,8 @@ def review_workbook(queue: pd.DataFrame) -> Workbook:
         marks57, marks71 = word_marks(row.name57 or "", row.name71 or "", evidence.get("reconciled") or [])
         sheet.append([
             row.period, row.lead_agency_code, row.nq57_task_code, _rich(marks57), _date(row.deadline57),
-            literal(_doc(row.doc57, row.item57)), row.nq71_task_code, _rich(marks71), _date(row.deadline71),
-            literal(_doc(row.doc71, row.item71)), round(float(row.score), 2), "\n".join(evidence_lines(evidence)),
+            _doc(row.doc57, row.item57), row.nq71_task_code, _rich(marks71), _date(row.deadline71),
+            _doc(row.doc71, row.item71), round(float(row.score), 2), "\n".join(evidence_lines(evidence)),
             None, None, None,
         ])
         line = sheet.max_row
@@ -120,6 +120,7 @@ def review_workbook(queue: pd.DataFrame) -> Workbook:
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    protect_sheet(sheet)  # task names and documents as agencies typed them: never a formula, no visible quote
     return workbook
 
 
@@ -212,12 +213,8 @@ def _vn(value: float) -> str:
 
 def _rich(pieces: list[tuple[str, str]]) -> CellRichText | str:
     if all(mark == "same" for _, mark in pieces):
-        return literal("".join(text for text, _ in pieces))
-    text = CellRichText(*(TextBlock(_FONTS[mark], piece) for piece, mark in pieces))
-    first = pieces[0][0]
-    if first.startswith(("=", "+", "-", "@")):  # never a formula, even as rich text
-        text.insert(0, TextBlock(PLAIN, "'"))
-    return text
+        return "".join(text for text, _ in pieces)
+    return CellRichText(*(TextBlock(_FONTS[mark], piece) for piece, mark in pieces))
 
 
 def _doc(doc, item) -> str | None:
