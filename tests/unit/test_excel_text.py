@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
+from nq57.intake.issues import Issue
 from nq57.outputs import excel_text, feedback, review
 
 PAYLOADS = ['=HYPERLINK("http://example.invalid/x","Bấm vào đây")', "+cmd|'/c calc'!A0", "-1+2", "@SUM(1+1)"]
@@ -50,8 +51,8 @@ def test_protect_keeps_text_as_typed():
 
 
 def test_feedback_lists_formula_like_messages_safely():
-    issues = pd.DataFrame([{"severity": "error", "rule": "task.status_invalid", "sheet": PAYLOADS[2], "row_number": 5,
-                            "column_ref": "K", "message": PAYLOADS[0], "hint": PAYLOADS[1]}])
+    issues = [Issue(severity="error", rule="task.status_invalid", sheet=PAYLOADS[2], row=5, column="K",
+                    message=PAYLOADS[0], hint=PAYLOADS[1])]
     body = feedback.build_feedback(original=None, file_name=PAYLOADS[3], agency="BKHCN", period="2026-10",
                                    accepted=False, counts={"tasks": 0, "indicators": 0}, issues=issues)
     found = assert_protected(load_workbook(io.BytesIO(body)), feedback.SHEET)
