@@ -23,6 +23,10 @@ class Buckets:
     def all(self) -> tuple[str, ...]:
         return (self.submissions, self.feedback, self.reports)
 
+    def versioned(self) -> tuple[str, ...]:
+        """Buckets that keep every version (DESIGN §3): each upload and each feedback file is evidence."""
+        return (self.submissions, self.feedback)
+
 
 @dataclass(frozen=True)
 class Limits:

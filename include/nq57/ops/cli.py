@@ -188,12 +188,6 @@ def _services(args: argparse.Namespace):
     return embedded.start(settings)
 
 
-def cmd_policies(args: argparse.Namespace) -> int:
-    from nq57.ops.store_policies import main_policies
-
-    return main_policies([args.out_dir])
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nq57", description="Resolution 57 / 71 reporting consolidation")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -261,9 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("bi-login", help="create or rotate a read-only BI login (whole mart, or one agency's rows); "
                                     "see nq57 bi-login --help")
 
-    p = sub.add_parser("policies", help="write per-agency object-store policies and the mc init script")
-    p.add_argument("out_dir")
-    p.set_defaults(func=cmd_policies)
+    sub.add_parser("policies", help="write (or --check) the per-agency object-store policies and the manifest "
+                                    "minio-init.sh reads; see nq57 policies --help")
     return parser
 
 
@@ -273,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         from nq57.ops.bi_logins import main_bi
 
         return main_bi(argv[1:])
+    if argv[:1] == ["policies"]:  # its own parser (nq57.ops.store_policies): OUT_DIR [--check]
+        from nq57.ops.store_policies import main_policies
+
+        return main_policies(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     return args.func(args)

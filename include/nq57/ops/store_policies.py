@@ -1,10 +1,26 @@
-"""Object-store access control: one MinIO user and IAM policy per agency, plus the pipeline's user.
+"""Object-store access control: one user and IAM policy per agency, plus the pipeline's user.
 
 DESIGN §3: an agency may write only under its own `<agency_code>/` prefix of the submissions bucket
-and read its own feedback. The policy documents and the `mc` script that installs them are
-generated from the agency reference list and committed under `deploy/minio/`; the `minio-init`
-service of docker-compose.yml runs that script. Regenerate after changing this module or the
-agency list with `nq57 policies deploy/minio` (tests/deploy fails while the files are stale).
+and read its own feedback. This module is the one home of that rule and of every name it implies
+(bucket list, user names, policy names, policy files, secret variables). It writes, under `deploy/minio/`:
+
+- `policies/agency-<CODE>.json`, `policies/pipeline.json`: the IAM policy documents;
+- `manifest.txt`: one line per bucket and per user, which the static, hand-written `minio-init.sh`
+  reads (the script holds no name of its own, so the naming cannot drift from here).
+
+Regenerate after changing this module or the agency list with `nq57 policies deploy/minio`;
+`nq57 policies deploy/minio --check` (and tests/deploy) exits 1 while the committed files are stale.
+
+Who provisions what: buckets, versioning, users and policies are created by the store administrator
+(`minio-init.sh`, run with the MinIO root credentials). The pipeline's policy lets it *check* that the
+buckets exist with versioning on (HeadBucket, GetBucketVersioning) but not create buckets or change
+versioning: PutBucketVersioning could also suspend versioning, which would let later writes replace the
+evidence kept in the feedback bucket. So `nq57 init` run with the pipeline's credentials succeeds
+against a store the administrator provisioned and is refused (AccessDenied) against one that is not.
+
+The policies are proven against a policy-enforcing S3 server in tests/integration/test_store_policies.py
+(SeaweedFS, which evaluates IAM policy documents including the `s3:prefix` condition; moto's server
+ignores S3 conditions, see that module's docstring).
 
 Stdlib only, like the rest of the package's configuration code.
 """
@@ -26,7 +42,7 @@ from nq57.settings import Buckets
 POLICY_VERSION = "2012-10-17"
 PIPELINE_POLICY_NAME = "nq57-pipeline"
 POLICY_FILE_PIPELINE = "pipeline.json"
-MC_SCRIPT_NAME = "minio-init.sh"
+MANIFEST_NAME = "manifest.txt"
 POLICIES_SUBDIR = "policies"
 
 # MinIO rejects policy documents over 2048 characters (mc admin policy create, POLICYPATH).
@@ -42,11 +58,12 @@ _CLIENT_COMPAT_ACTIONS = ["s3:GetBucketLocation"]
 
 
 def agency_user(code: str) -> str:
-    """The MinIO access key (user name) of an agency."""
+    """The store user (access key) of an agency: `agency-<CODE>`; minio-init keeps its secret in `<user>.secret`."""
     return f"agency-{_checked_code(code)}"
 
 
 def agency_policy_name(code: str) -> str:
+    """The name under which the agency's policy is installed: `nq57-agency-<CODE>`."""
     return f"nq57-agency-{_checked_code(code)}"
 
 
@@ -63,7 +80,8 @@ def agency_policy(code: str, buckets: Buckets) -> dict:
     """IAM policy for agency `code`: upload and read back its own submissions, read its own feedback.
 
     No delete, no access outside `<code>/`: with versioning on, every upload an agency makes stays
-    as evidence, and one agency can neither see nor overwrite another's files.
+    as evidence, and one agency can neither see nor overwrite another's files. Listing is limited by
+    the `s3:prefix` condition to `<code>/` and below (a listing without a prefix is refused).
     """
     code = _checked_code(code)
     own_prefix = [f"{code}/", f"{code}/*"]
@@ -107,25 +125,31 @@ def agency_policy(code: str, buckets: Buckets) -> dict:
 
 
 def pipeline_policy(buckets: Buckets) -> dict:
-    """IAM policy for the pipeline's service user.
+    """IAM policy for the pipeline's service user: exactly what the DAGs, `nq57 run` and `nq57 init` call.
 
-    Reads every submission version (the ledger is keyed by version id) but cannot write or delete
-    there, so a pipeline bug cannot alter what agencies sent. Writes feedback and reports.
+    - submissions: list every version (discovery), read any version (ingest, feedback, reprocess),
+      check versioning (init); never write or delete, so a pipeline bug cannot alter what agencies sent;
+    - feedback: write and read back feedback workbooks, check versioning (init);
+    - reports: write and read the monthly report;
+    - every bucket: HeadBucket (`s3:ListBucket`) and GetBucketLocation, which init and clients call.
+
+    Not granted: CreateBucket, PutBucketVersioning, any Delete*, bucket policy or ACL changes (the
+    administrator's `minio-init.sh` provisions buckets and versioning).
     """
-    outputs = (buckets.feedback, buckets.reports)
     return {
         "Version": POLICY_VERSION,
         "Statement": [
             {
-                "Sid": "ListSubmissionsAndVersions",
+                "Sid": "CheckBuckets",
                 "Effect": "Allow",
-                "Action": [
-                    "s3:ListBucket",
-                    "s3:ListBucketVersions",
-                    "s3:GetBucketLocation",
-                    "s3:GetBucketVersioning",
-                ],
-                "Resource": [_bucket_arn(buckets.submissions)],
+                "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+                "Resource": [_bucket_arn(b) for b in buckets.all()],
+            },
+            {
+                "Sid": "CheckVersioningAndListVersions",
+                "Effect": "Allow",
+                "Action": ["s3:GetBucketVersioning", "s3:ListBucketVersions"],
+                "Resource": [_bucket_arn(b) for b in buckets.versioned()],
             },
             {
                 "Sid": "ReadSubmissionVersions",
@@ -134,16 +158,10 @@ def pipeline_policy(buckets: Buckets) -> dict:
                 "Resource": [_objects_arn(buckets.submissions, "*")],
             },
             {
-                "Sid": "ListOutputs",
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-                "Resource": [_bucket_arn(b) for b in outputs],
-            },
-            {
-                "Sid": "WriteOutputs",
+                "Sid": "WriteFeedbackAndReports",
                 "Effect": "Allow",
                 "Action": ["s3:PutObject", "s3:GetObject"],
-                "Resource": [_objects_arn(b, "*") for b in outputs],
+                "Resource": [_objects_arn(b, "*") for b in (buckets.feedback, buckets.reports)],
             },
         ],
     }
@@ -182,165 +200,39 @@ def write_policies(out_dir: Path, buckets: Buckets, codes: Iterable[str] | None 
     return written
 
 
-# The mc reference is cited in the generated script itself, where an operator reading it needs it.
-# `policy create` overwrites and `user add` updates, and since minio/mc PR #5058 (Oct 2024)
-# re-attaching an attached policy exits 0 (older clients failed with "policy change is already in
-# effect", minio/mc#4670), so the script can be re-run at any time. The `mc admin policy add/set`
-# forms of older tutorials were replaced by create/attach (minio/mc PR #4278).
-_MC_REFERENCE = """\
-# mc syntax used, from the MinIO client reference (checked for mc RELEASE.2025-08-13T08-35-41Z):
-#   mc alias set ALIAS URL ACCESSKEY SECRETKEY
-#     https://min.io/docs/minio/linux/reference/minio-mc/mc-alias-set.html
-#   mc mb --ignore-existing ALIAS/BUCKET
-#     https://min.io/docs/minio/linux/reference/minio-mc/mc-mb.html
-#   mc version enable ALIAS/BUCKET
-#     https://min.io/docs/minio/linux/reference/minio-mc/mc-version-enable.html
-#   mc admin policy create ALIAS POLICYNAME POLICYPATH  (overwrites a policy of that name)
-#     https://min.io/docs/minio/linux/reference/minio-mc-admin/mc-admin-policy-create.html
-#   mc admin user add ALIAS ACCESSKEY SECRETKEY  (updates the secret of an existing user)
-#     https://min.io/docs/minio/linux/reference/minio-mc-admin/mc-admin-user-add.html
-#   mc admin policy attach ALIAS POLICY --user USER  (exits 0 if already attached: minio/mc PR #5058)
-#     https://min.io/docs/minio/linux/reference/minio-mc-admin/mc-admin-policy-attach.html"""
-
-_SCRIPT_HEAD = """\
-#!/bin/sh
-# GENERATED by nq57.ops.store_policies (`nq57 policies deploy/minio`). Do not edit: change the
-# generator and regenerate; tests/deploy fails while this file differs from a fresh generation.
+_MANIFEST_HEAD = """\
+# GENERATED by `nq57 policies deploy/minio` (nq57.ops.store_policies) from the agency reference list.
+# Do not edit: change the generator and regenerate. minio-init.sh reads this file; every name it uses
+# (buckets, users, policies, policy files, secret variables) comes from here. Fields are separated by
+# single spaces; lines starting with # are comments.
 #
-# Provisions MinIO for the nq57 pipeline (run by the `minio-init` service of docker-compose.yml):
-# buckets, versioning, the pipeline's service user, and one user + policy per agency.
-#
-# Environment:
-#   MINIO_ROOT_USER, MINIO_ROOT_PASSWORD              administrator (required)
-#   OBJECT_STORE_ACCESS_KEY, OBJECT_STORE_SECRET_KEY  the pipeline's service user (required)
-#   MINIO_URL              server URL, default http://minio:9000
-#   NQ57_POLICY_DIR        policy documents, default: policies/ beside this script
-#   NQ57_CREDENTIALS_DIR   where agency secrets are kept, default /credentials
-#   NQ57_AGENCY_SECRET_<CODE>  optional: the secret to give agency <CODE> (set it to rotate one)
-#
-# Agency users are named agency-<CODE>. No secret is written in this file. An agency's secret is
-# NQ57_AGENCY_SECRET_<CODE> when set; otherwise the one an earlier run kept in
-# $NQ57_CREDENTIALS_DIR/agency-<CODE>.secret; otherwise a new random one, saved there (mode 600)
-# for the operator to hand to the agency. Deleting that file and re-running rotates the secret.
-#
-{mc_reference}
-set -eu
-umask 077
-
-: "${{MINIO_ROOT_USER:?MINIO_ROOT_USER is required}}"
-: "${{MINIO_ROOT_PASSWORD:?MINIO_ROOT_PASSWORD is required}}"
-: "${{OBJECT_STORE_ACCESS_KEY:?OBJECT_STORE_ACCESS_KEY is required}}"
-: "${{OBJECT_STORE_SECRET_KEY:?OBJECT_STORE_SECRET_KEY is required}}"
-MINIO_URL="${{MINIO_URL:-http://minio:9000}}"
-script_dir=$(dirname "$0")
-POLICY_DIR="${{NQ57_POLICY_DIR:-$script_dir/{policies_subdir}}}"
-CREDENTIALS_DIR="${{NQ57_CREDENTIALS_DIR:-/credentials}}"
-ALIAS=nq57
-
-fail() {{
-  echo "minio-init: $*" >&2
-  exit 1
-}}
-
-# MinIO accepts secret keys of 8 to 40 characters.
-check_secret() {{
-  if [ "${{#2}}" -lt 8 ] || [ "${{#2}}" -gt 40 ]; then
-    fail "the secret for $1 must be 8 to 40 characters long"
-  fi
-}}
-
-# 40 alphanumeric characters: MinIO's maximum length, and safe in any client's configuration format.
-new_secret() {{
-  LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40
-}}
-
-provision_agency() {{
-  code=$1
-  supplied=$2
-  user="agency-$code"
-  policy="nq57-agency-$code"
-  secret_file="$CREDENTIALS_DIR/agency-$code.secret"
-  if [ -n "$supplied" ]; then
-    secret=$supplied
-  elif [ -s "$secret_file" ]; then
-    secret=$(cat "$secret_file")
-  else
-    secret=$(new_secret)
-  fi
-  check_secret "$user" "$secret"
-  printf '%s\\n' "$secret" >"$secret_file"
-  mc admin policy create "$ALIAS" "$policy" "$POLICY_DIR/agency-$code.json"
-  mc admin user add "$ALIAS" "$user" "$secret"
-  mc admin policy attach "$ALIAS" "$policy" --user "$user"
-}}
-
-# The pipeline must not run with administrator rights.
-if [ "$OBJECT_STORE_ACCESS_KEY" = "$MINIO_ROOT_USER" ]; then
-  fail "OBJECT_STORE_ACCESS_KEY must differ from MINIO_ROOT_USER"
-fi
-check_secret "$OBJECT_STORE_ACCESS_KEY" "$OBJECT_STORE_SECRET_KEY"
-mkdir -p "$CREDENTIALS_DIR"
-
-# A healthy container can still refuse admin calls for a moment after start: retry the first contact.
-attempt=0
-until mc alias set "$ALIAS" "$MINIO_URL" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null; do
-  attempt=$((attempt + 1))
-  [ "$attempt" -lt 30 ] || fail "cannot reach MinIO at $MINIO_URL"
-  sleep 2
-done
+#   bucket   NAME versioned|unversioned
+#   pipeline POLICY_NAME POLICY_FILE          (the user is $OBJECT_STORE_ACCESS_KEY)
+#   agency   USER POLICY_NAME POLICY_FILE SECRET_VARIABLE
 """
 
 
-def mc_script(buckets: Buckets, codes: Iterable[str] | None = None) -> str:
-    """The provisioning script's text (see `write_mc_script`)."""
-    codes = _agency_codes(codes)
-    lines = [_SCRIPT_HEAD.format(mc_reference=_MC_REFERENCE, policies_subdir=POLICIES_SUBDIR)]
-
-    lines.append("# Buckets. Versioning keeps every upload and every feedback file (DESIGN §3).")
+def manifest(buckets: Buckets, codes: Iterable[str] | None = None) -> str:
+    """The text of `manifest.txt`: buckets, the pipeline's policy, one line per agency (reference order)."""
+    lines = [_MANIFEST_HEAD]
+    versioned = set(buckets.versioned())
     for bucket in buckets.all():
-        lines.append(f'mc mb --ignore-existing "$ALIAS/{bucket}"')
-    for bucket in (buckets.submissions, buckets.feedback):
-        lines.append(f'mc version enable "$ALIAS/{bucket}"')
-
-    lines += [
-        "",
-        "# The pipeline's service user (the credentials Airflow uses).",
-        f'mc admin policy create "$ALIAS" {PIPELINE_POLICY_NAME} "$POLICY_DIR/{POLICY_FILE_PIPELINE}"',
-        'mc admin user add "$ALIAS" "$OBJECT_STORE_ACCESS_KEY" "$OBJECT_STORE_SECRET_KEY"',
-        f'mc admin policy attach "$ALIAS" {PIPELINE_POLICY_NAME} --user "$OBJECT_STORE_ACCESS_KEY"',
-        "",
-        f"# One user and one policy per agency ({len(codes)} agencies in the reference list).",
-    ]
-    for code in codes:
-        lines.append(f'provision_agency {code} "${{{agency_secret_env(code)}:-}}"')
-    lines += [
-        "",
-        'echo "minio-init: done; agency secrets are in $CREDENTIALS_DIR/agency-<CODE>.secret"',
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def write_mc_script(
-    out_path: Path, buckets: Buckets, codes: Iterable[str] | None = None
-) -> Path:
-    """Write the POSIX sh script that the `minio/mc` init container runs (idempotent, re-runnable).
-
-    It expects the policy documents of `write_policies` in `policies/` beside it (or NQ57_POLICY_DIR).
-    """
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(mc_script(buckets, codes), encoding="utf-8")
-    out_path.chmod(0o755)
-    return out_path
+        lines.append(f"bucket {bucket} {'versioned' if bucket in versioned else 'unversioned'}\n")
+    lines.append(f"pipeline {PIPELINE_POLICY_NAME} {POLICY_FILE_PIPELINE}\n")
+    for code in _agency_codes(codes):
+        lines.append(f"agency {agency_user(code)} {agency_policy_name(code)} {agency_policy_file(code)} "
+                     f"{agency_secret_env(code)}\n")
+    return "".join(lines)
 
 
 def generate(out_dir: Path, buckets: Buckets | None = None) -> list[Path]:
-    """Everything `minio-init` mounts: `<out_dir>/minio-init.sh` and `<out_dir>/policies/*.json`."""
+    """Everything minio-init reads: `<out_dir>/manifest.txt` and `<out_dir>/policies/*.json`."""
     buckets = buckets or Buckets()
     out_dir = Path(out_dir)
     written = write_policies(out_dir / POLICIES_SUBDIR, buckets)
-    written.append(write_mc_script(out_dir / MC_SCRIPT_NAME, buckets))
+    path = out_dir / MANIFEST_NAME
+    path.write_text(manifest(buckets), encoding="utf-8")
+    written.append(path)
     return written
 
 
@@ -355,7 +247,7 @@ def stale_files(out_dir: Path, buckets: Buckets | None = None) -> list[str]:
         if out_dir.is_dir():
             existing = {
                 p.relative_to(out_dir).as_posix()
-                for pattern in (MC_SCRIPT_NAME, f"{POLICIES_SUBDIR}/*.json")
+                for pattern in (MANIFEST_NAME, f"{POLICIES_SUBDIR}/*.json")
                 for p in out_dir.glob(pattern)
                 if p.is_file()
             }
@@ -368,10 +260,10 @@ def stale_files(out_dir: Path, buckets: Buckets | None = None) -> list[str]:
 
 
 def main_policies(argv: Sequence[str] | None = None) -> int:
-    """`nq57 policies OUT_DIR [--check]`: write (or check) the MinIO policies and minio-init.sh."""
+    """`nq57 policies OUT_DIR [--check]`: write (or check) the policy documents and the manifest."""
     parser = argparse.ArgumentParser(
         prog="nq57 policies",
-        description="Write the per-agency MinIO policies and the minio-init.sh provisioning script.",
+        description="Write the per-agency object-store policies and the manifest that minio-init.sh reads.",
     )
     parser.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="e.g. deploy/minio")
     parser.add_argument(
@@ -385,11 +277,13 @@ def main_policies(argv: Sequence[str] | None = None) -> int:
         stale = stale_files(args.out_dir)
         for rel in stale:
             print(f"out of date: {args.out_dir / rel}", file=sys.stderr)
+        if stale:
+            print(f"run: nq57 policies {args.out_dir}", file=sys.stderr)
         return 1 if stale else 0
 
     written = generate(args.out_dir)
     policies = sum(1 for p in written if p.suffix == ".json")
-    print(f"wrote {policies} policies and {args.out_dir / MC_SCRIPT_NAME}")
+    print(f"wrote {policies} policies and {args.out_dir / MANIFEST_NAME}")
     return 0
 
 

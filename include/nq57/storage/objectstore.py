@@ -48,12 +48,18 @@ def connect(config: StoreConfig) -> Minio:
 
 
 def ensure_buckets(client: Minio, buckets: Buckets) -> None:
-    """Create missing buckets; submissions and feedback keep every version."""
+    """Create missing buckets and turn versioning on where it is off; submissions and feedback keep every version.
+
+    Writes only what is missing, so with the pipeline's store policy (which may check buckets and
+    versioning but not create or change them, see nq57.ops.store_policies) it succeeds on a store the
+    administrator provisioned and raises `S3Error` (AccessDenied) on one that is not.
+    """
     for name in buckets.all():
         if not client.bucket_exists(bucket_name=name):
             client.make_bucket(bucket_name=name)
-    for name in (buckets.submissions, buckets.feedback):
-        client.set_bucket_versioning(bucket_name=name, config=VersioningConfig(ENABLED))
+    for name in buckets.versioned():
+        if client.get_bucket_versioning(bucket_name=name).status != ENABLED:
+            client.set_bucket_versioning(bucket_name=name, config=VersioningConfig(ENABLED))
 
 
 @dataclass(frozen=True)
