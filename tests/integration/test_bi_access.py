@@ -598,3 +598,80 @@ def test_bi_login_command(warehouse_url, logins, monkeypatch, capsys):
     assert bi_access.main_bi(["--reader", reader, "--drop"]) == 0
     assert admin_rows(warehouse_url, f"SELECT count(*) FROM pg_roles WHERE rolname IN ('{name}', '{reader}')") \
         == [(0,)]
+
+
+# ---------------------------------------------------------------- hardening (issue 17 items 3 and 10)
+
+
+def _grant_create_on_public_to_everyone(url: str) -> None:
+    """What clusters first created on PostgreSQL <= 14 have by default (and what a careless DBA may grant)."""
+    admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    finally:
+        admin.dispose()
+
+
+# The attacker's `=`: true exactly for its own table's pg_class row, so core.rls_reads_all() would find a
+# relation "owned" by the attacker and answer true. Exact argument types beat pg_catalog's =(oid, oid).
+SHADOW_OID_EQ = """
+CREATE TABLE public.mine (x int);
+CREATE FUNCTION public.fake_eq(oid, regclass) RETURNS boolean LANGUAGE sql AS
+  'SELECT $1 OPERATOR(pg_catalog.=) ''public.mine''::pg_catalog.regclass::pg_catalog.oid';
+CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.fake_eq);
+"""
+# The attacker's `=` for (text, name): true for every row, so core.rls_agency_codes() would return every
+# mapped agency. pg_catalog has =(text, name) too: the attacker puts public first on its path.
+SHADOW_TEXT_NAME_EQ = """
+CREATE FUNCTION public.always(text, name) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = name, FUNCTION = public.always);
+"""
+
+
+@pytest.mark.parametrize("shadow", ["oid_regclass", "text_name"])
+def test_an_agency_login_that_can_create_in_public_still_sees_only_its_own_rows(warehouse_url, logins, shadow):
+    """Issue 17 item 3: shadowing `=` inside the policy helpers must not open other agencies' rows."""
+    seed(warehouse_url)
+    bi_access.create_agency_login(warehouse_url, "BKHCN", logins.name("bi_bkhcn"), password=logins.password)
+    name = bi_access.create_agency_login(warehouse_url, "T01", logins.name("bi_t01"), password=logins.password)
+    _grant_create_on_public_to_everyone(warehouse_url)
+    t01 = logins.connect(name)
+    with t01.engine.connect() as conn:
+        conn.exec_driver_sql(SHADOW_OID_EQ if shadow == "oid_regclass" else SHADOW_TEXT_NAME_EQ)
+        conn.exec_driver_sql("SET search_path = public, pg_catalog")
+        seen = {
+            "raw": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM raw.submission"))],
+            "submissions": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM mart.v_submissions"))],
+            "tasks": sorted(r[0] for r in conn.execute(text("SELECT nq57_task_code FROM mart.v_tasks"))),
+            "compliance": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM mart.v_compliance"))],
+            "links": [r[0] for r in conn.execute(text("SELECT DISTINCT lead_agency_code FROM core.task_link"))],
+            "roles": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM core.agency_role"))],
+        }
+        conn.rollback()
+    assert seen == {"raw": ["T01"], "submissions": ["T01"], "tasks": ["NQ57-T01-0001", "NQ57-T01-0002"],
+                    "compliance": ["T01"], "links": ["T01"], "roles": ["T01"]}
+
+
+def test_agency_logins_cannot_create_objects_anywhere(warehouse_url, logins):
+    t01 = logins.connect(bi_access.create_agency_login(warehouse_url, "T01", logins.name("bi_t01"),
+                                                       password=logins.password))
+    for statement in (
+        "CREATE TABLE public.sneaky (x int)",
+        "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = name, FUNCTION = pg_catalog.texteqname)",
+        "CREATE TEMP TABLE sneaky (x int)",
+        "CREATE SCHEMA sneaky",
+        "CREATE TABLE core.sneaky (x int)",
+        "CREATE VIEW mart.sneaky AS SELECT 1 AS x",
+    ):
+        assert t01.refused(statement) == "42501", statement
+
+
+def test_every_function_in_the_warehouse_schemas_pins_its_search_path(warehouse_url):
+    """Guard for new helpers: policies and views may only call functions whose body cannot be re-resolved."""
+    unpinned = admin_rows(warehouse_url, """
+        SELECT p.oid::regprocedure::text FROM pg_proc p
+        WHERE p.pronamespace::regnamespace::text IN ('raw', 'staging', 'core', 'mart')
+          AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']""")
+    assert unpinned == []
