@@ -1,8 +1,10 @@
 """Consolidate a period: link NQ57 and NQ71 entries of the same real task and keep identities stable.
 
-Reads the period's task rows (`mart.v_period_tasks`), the persistent crosswalk and rejected pairs, runs
-`dedupe.match.link_tasks`, then, in one transaction, replaces the period's links and review queue and
-updates `core.task_identity` so a linked pair shares one `unified_task_id` (the same id every month).
+In one transaction that holds the period's advisory lock (one consolidation of a period at a time:
+a second one waits, then consolidates what the first committed), reads the period's task rows
+(`mart.v_period_tasks`), the persistent crosswalk and rejected pairs, runs `dedupe.match.link_tasks`,
+replaces the period's links and review queue and updates `core.task_identity` so a linked pair shares
+one `unified_task_id` (the same id every month; new codes only draw a new id, see migration V150).
 The mart views read these tables, so nothing else needs refreshing.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import pandas as pd
 from sqlalchemy import Connection, text
@@ -19,33 +22,42 @@ from nq57.storage import warehouse
 
 log = logging.getLogger(__name__)
 
-_TASK_QUERY = """
-SELECT task_code, task_name, lead_agency_code, assigning_doc, doc_item, deadline_date, deadline_type,
-       product, link_code
-FROM mart.v_period_tasks WHERE period = :period AND system = :system ORDER BY task_code
-"""
+# How long a consolidation waits for another consolidation of the same period to finish (a PostgreSQL
+# interval); past it, it fails with LockNotAvailable instead of queueing forever.
+LOCK_WAIT = os.getenv("NQ57_CONSOLIDATION_LOCK_WAIT", "15min")
 
 
-def period_tasks(url: str, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def period_tasks(conn: Connection, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     frames = []
     for system in ("NQ57", "NQ71"):
-        frame = warehouse.query(url, _TASK_QUERY, period=period, system=system)
+        frame = pd.read_sql(text(warehouse.named_query("period_tasks")), conn,
+                            params={"period": period, "system": system})
         frames.append(frame.astype(object).where(frame.notna(), None))
     return frames[0], frames[1]
 
 
-def crosswalk(url: str, decision: str) -> pd.DataFrame:
-    return warehouse.query(
-        url, "SELECT nq57_task_code, nq71_task_code, lead_agency_code FROM core.task_crosswalk WHERE decision = :d",
-        d=decision)
+def crosswalk(conn: Connection, decision: str) -> pd.DataFrame:
+    return pd.read_sql(text(warehouse.named_query("crosswalk_pairs")), conn, params={"decision": decision})
+
+
+def lock_period(conn: Connection, period: str) -> None:
+    """Wait (at most LOCK_WAIT) for any other consolidation of `period`, then hold its lock until commit.
+
+    Raises:
+        sqlalchemy.exc.OperationalError: (LockNotAvailable) the other consolidation did not finish in time.
+    """
+    conn.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": LOCK_WAIT})
+    conn.execute(text(warehouse.named_query("lock_period_consolidation")), {"period": period})
+    conn.execute(text("RESET lock_timeout"))
 
 
 def consolidate_period(url: str, period: str, thresholds: Thresholds | None = None) -> dict:
     """Link the period's tasks and record the result; returns counts by method."""
-    nq57, nq71 = period_tasks(url, period)
-    result = link_tasks(nq57, nq71, crosswalk(url, "confirmed"), crosswalk(url, "rejected"),
-                        thresholds or Thresholds())
     with warehouse.transaction(url) as conn:
+        lock_period(conn, period)
+        nq57, nq71 = period_tasks(conn, period)
+        result = link_tasks(nq57, nq71, crosswalk(conn, "confirmed"), crosswalk(conn, "rejected"),
+                            thresholds or Thresholds())
         _assign_identities(conn, period, nq57, nq71, result)
         _replace_links(conn, period, result)
         conn.execute(text(
@@ -65,19 +77,17 @@ def consolidate_period(url: str, period: str, thresholds: Thresholds | None = No
 
 def _assign_identities(conn: Connection, period: str, nq57: pd.DataFrame, nq71: pd.DataFrame,
                        result: LinkResult) -> None:
-    """Every code gets an identity; a linked NQ71 code joins its NQ57 partner's identity."""
-    for system, frame in (("NQ57", nq57), ("NQ71", nq71)):
-        for code in frame["task_code"]:
-            conn.execute(text(
-                "INSERT INTO core.task_identity (system, task_code, unified_task_id, first_period) "
-                "VALUES (:s, :c, 'NV' || lpad(nextval('core.unified_task_seq')::text, 6, '0'), :p) "
-                "ON CONFLICT (system, task_code) DO NOTHING"), {"s": system, "c": code, "p": period})
-    for link in result.links.itertuples(index=False):
-        conn.execute(text(
-            "UPDATE core.task_identity t SET merged_from = t.unified_task_id, unified_task_id = n.unified_task_id, "
-            "updated_at = now() FROM core.task_identity n "
-            "WHERE n.system = 'NQ57' AND n.task_code = :a AND t.system = 'NQ71' AND t.task_code = :b "
-            "AND t.unified_task_id <> n.unified_task_id"), {"a": link.nq57_task_code, "b": link.nq71_task_code})
+    """Every new code gets an identity (codes seen before keep theirs); a linked NQ71 code joins its NQ57
+    partner's identity."""
+    systems = ["NQ57"] * len(nq57) + ["NQ71"] * len(nq71)
+    codes = [*nq57["task_code"], *nq71["task_code"]]
+    if codes:
+        conn.execute(text(warehouse.named_query("assign_task_identities")),
+                     {"systems": systems, "codes": codes, "period": period})
+    links = [{"nq57_code": link.nq57_task_code, "nq71_code": link.nq71_task_code}
+             for link in result.links.itertuples(index=False)]
+    if links:
+        conn.execute(text(warehouse.named_query("link_task_identity")), links)
 
 
 def _replace_links(conn: Connection, period: str, result: LinkResult) -> None:
