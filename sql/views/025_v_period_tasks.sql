@@ -1,29 +1,37 @@
--- Each system's task rows that count for a period: from the newest accepted submission of each
--- (agency, period, system). Where several agencies report the same task code, the lead agency's own
--- report wins. Provenance (submission, file, sheet, row) is kept.
+-- Each system's task rows that count for a period: one per task code, from the newest accepted upload
+-- of the code's owner (mart.v_task_reports: the agency that first reported the code naming itself
+-- lead). Another agency's report of an owned code never counts here, whatever lead it names: it is
+-- listed in mart.v_task_code_claims and `contested` is true. A code nobody has claimed as lead (only
+-- partners report it) counts from its newest report. Provenance (submission, file, sheet, row) is kept.
 CREATE VIEW mart.v_period_tasks WITH (security_invoker = true) AS
-SELECT DISTINCT ON (l.period, l.system, t.task_code)
-       l.period,
-       l.system,
-       t.task_code,
-       t.link_code,
-       t.task_name,
-       t.assigning_doc,
-       t.doc_item,
-       t.lead_agency_code,
-       t.deadline_date,
-       t.deadline_type,
-       t.product,
-       t.status_code,
-       t.status_derived,
-       t.progress_pct,
-       t.completed_on,
-       t.task_group,
-       l.agency_code AS reporting_agency_code,
-       l.submission_id,
-       l.object_key,
-       t.source_sheet,
-       t.source_row
-FROM mart.v_latest_submissions l
-JOIN staging.task t USING (submission_id)
-ORDER BY l.period, l.system, t.task_code, (t.lead_agency_code = l.agency_code) DESC, l.received_at DESC;
+SELECT DISTINCT ON (r.period, r.system, r.task_code)
+       r.period,
+       r.system,
+       r.task_code,
+       r.link_code,
+       r.task_name,
+       r.assigning_doc,
+       r.doc_item,
+       r.lead_agency_code,
+       r.deadline_date,
+       r.deadline_type,
+       r.product,
+       r.status_code,
+       r.status_derived,
+       r.progress_pct,
+       r.completed_on,
+       r.task_group,
+       r.reporting_agency_code,
+       r.submission_id,
+       r.object_key,
+       r.source_sheet,
+       r.source_row,
+       r.owner_agency_code,
+       EXISTS (
+           SELECT 1 FROM mart.v_task_reports x
+           WHERE x.period = r.period AND x.system = r.system AND x.task_code = r.task_code
+             AND x.reporting_agency_code <> r.reporting_agency_code
+       ) AS contested
+FROM mart.v_task_reports r
+WHERE r.owner_agency_code IS NULL OR r.reporting_agency_code = r.owner_agency_code
+ORDER BY r.period, r.system, r.task_code, r.received_at DESC, r.submission_id DESC;

@@ -2,7 +2,8 @@
 -- Where both systems report a task, both codes are shown; where they disagree on status, both statuses
 -- are shown and status_conflict is true: the headline status_code is the NQ57 system's (the Party
 -- Central Office's register), never a silent merge. Tasks not yet consolidated fall back to their
--- own per-system identity.
+-- own per-system identity. A task's row comes from its code's owner (mart.v_period_tasks);
+-- code_contested says another agency also reported the code (mart.v_task_code_claims).
 CREATE VIEW mart.v_tasks WITH (security_invoker = true) AS
 WITH identified AS (
     SELECT p.*,
@@ -31,6 +32,7 @@ SELECT unified_task_id,
        (n71).task_code                                              AS nq71_task_code,
        (n57).task_code IS NOT NULL AND (n71).task_code IS NOT NULL  AS in_both_systems,
        coalesce((n57).status_code <> (n71).status_code, false)      AS status_conflict,
+       coalesce((n57).contested, false) OR coalesce((n71).contested, false) AS code_contested,
        (n57).status_code                                            AS nq57_status_code,
        (n71).status_code                                            AS nq71_status_code,
        (n57).progress_pct                                           AS nq57_progress_pct,
