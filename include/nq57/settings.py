@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,41 @@ class Limits:
     max_zip_entries: int = 10_000
     max_uncompressed_bytes: int = 500 * 1024 * 1024
     max_compression_ratio: float = 200.0
+
+
+_INTERVAL = re.compile(r"^\d+(ms|s|min|h)?$")
+
+
+def duration(name: str, default: str) -> str:
+    """A PostgreSQL duration from the environment (`30s`, `5min`, `1500ms`, `0` = no limit).
+
+    Raises:
+        ValueError: anything else (it ends up in a connection option string).
+    """
+    value = os.getenv(name, default).strip()
+    if not _INTERVAL.match(value):
+        raise ValueError(f"{name}={value!r}: expected a duration such as 30s, 5min or 1500ms")
+    return value
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Bounds on every call to the services (issue 17 item 9), read from the environment when made.
+
+    Object store (urllib3, seconds): connect and read timeouts per attempt, and retries after the first
+    attempt, so one call takes at most about (retries + 1) x (connect + read) seconds, never the minio
+    SDK's default of 6 attempts x 300 s. Warehouse (libpq / PostgreSQL session settings): connect timeout
+    in seconds; statement, lock-wait and idle-in-transaction limits as PostgreSQL durations.
+    """
+
+    store_connect: float = field(default_factory=lambda: float(os.getenv("OBJECT_STORE_CONNECT_TIMEOUT", "10")))
+    store_read: float = field(default_factory=lambda: float(os.getenv("OBJECT_STORE_READ_TIMEOUT", "60")))
+    store_retries: int = field(default_factory=lambda: int(os.getenv("OBJECT_STORE_RETRIES", "3")))
+    warehouse_connect: int = field(default_factory=lambda: int(os.getenv("WAREHOUSE_CONNECT_TIMEOUT", "10")))
+    warehouse_statement: str = field(default_factory=lambda: duration("WAREHOUSE_STATEMENT_TIMEOUT", "15min"))
+    warehouse_lock: str = field(default_factory=lambda: duration("WAREHOUSE_LOCK_TIMEOUT", "1min"))
+    warehouse_idle_in_transaction: str = field(
+        default_factory=lambda: duration("WAREHOUSE_IDLE_IN_TRANSACTION_TIMEOUT", "30min"))
 
 
 @dataclass(frozen=True)

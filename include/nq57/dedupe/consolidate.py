@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 import pandas as pd
 from sqlalchemy import Connection, text
 
 from nq57.dedupe.match import LinkResult, Thresholds, link_tasks
+from nq57.settings import duration
 from nq57.storage import warehouse
 
 log = logging.getLogger(__name__)
 
-# How long a consolidation waits for another consolidation of the same period to finish (a PostgreSQL
-# interval); past it, it fails with LockNotAvailable instead of queueing forever.
-LOCK_WAIT = os.getenv("NQ57_CONSOLIDATION_LOCK_WAIT", "15min")
+
+
+def lock_wait() -> str:
+    """How long a consolidation waits for another consolidation of the same period to finish (a PostgreSQL
+    duration, NQ57_CONSOLIDATION_LOCK_WAIT, default 15min); past it, it fails with LockNotAvailable."""
+    return duration("NQ57_CONSOLIDATION_LOCK_WAIT", "15min")
 
 
 def period_tasks(conn: Connection, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -41,12 +44,12 @@ def crosswalk(conn: Connection, decision: str) -> pd.DataFrame:
 
 
 def lock_period(conn: Connection, period: str) -> None:
-    """Wait (at most LOCK_WAIT) for any other consolidation of `period`, then hold its lock until commit.
+    """Wait (at most `lock_wait()`) for any other consolidation of `period`, then hold its lock until commit.
 
     Raises:
         sqlalchemy.exc.OperationalError: (LockNotAvailable) the other consolidation did not finish in time.
     """
-    conn.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": LOCK_WAIT})
+    conn.execute(text("SELECT set_config('lock_timeout', :wait, true)"), {"wait": lock_wait()})
     conn.execute(text(warehouse.named_query("lock_period_consolidation")), {"period": period})
     conn.execute(text("RESET lock_timeout"))
 

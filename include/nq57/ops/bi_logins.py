@@ -30,6 +30,7 @@ from psycopg import sql
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from nq57.ops import warehouse_url
 from nq57.storage import warehouse
 from nq57.storage.warehouse import named_query
 
@@ -41,6 +42,16 @@ GROUP_ROLES = (BI_READER, AGENCY_READER, LOADER)
 MARKER = "nq57 BI login"
 _AGENCY_MARK = f"{MARKER}: agency "
 _READER_MARK = f"{MARKER}: reader"
+
+# Session limits of every BI login (issue 17 item 9), set on the role so they apply whatever the BI tool
+# sends: a runaway dashboard query is cancelled, a login never waits long on a lock, and a transaction a
+# tool leaves open is closed, so it cannot hold a lock that the pipeline's view changes (and every reader
+# queued behind them) would wait for. A DBA may ALTER ROLE ... SET another value per login.
+BI_SESSION_LIMITS = {
+    "statement_timeout": "5min",
+    "lock_timeout": "10s",
+    "idle_in_transaction_session_timeout": "2min",
+}
 
 # Lower case only: BI tools and psql fold unquoted names, and a login must be typed as it was created.
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -138,14 +149,17 @@ def main_bi(argv: Sequence[str] | None = None) -> int:
     what.add_argument("--drop", action="store_true", help="drop the login (and its agency mapping)")
     parser.add_argument("--password-env", metavar="VAR",
                         help="environment variable holding the password (never given on the command line)")
-    parser.add_argument("--warehouse", metavar="URL", help="warehouse URL, as its owner (default: $WAREHOUSE_URL)")
+    warehouse_url.add_options(parser, "$WAREHOUSE_URL; connect as the warehouse owner")
     args = parser.parse_args(argv)
 
     if args.login and not args.agency:
         parser.error("--login goes with --agency (--reader takes the login name itself)")
-    url = args.warehouse or os.getenv("WAREHOUSE_URL")
+    try:
+        url = warehouse_url.resolve(args)
+    except warehouse_url.WarehouseUrlError as exc:
+        parser.error(str(exc))
     if not url:
-        parser.error("no warehouse: set WAREHOUSE_URL or pass --warehouse URL")
+        parser.error("no warehouse: set WAREHOUSE_URL or pass --warehouse URL / --warehouse-file FILE")
     password = ""
     if not args.drop:
         if not args.password_env:
@@ -224,6 +238,9 @@ def _set_login(conn: Connection, name: str, password: str, *, create: bool, comm
     verifier = sql.Literal(_verifier(conn, name, password))
     _execute(conn, "bi_create_login" if create else "bi_enable_login", login=sql.Identifier(name), verifier=verifier)
     _execute(conn, "bi_mark_login", login=sql.Identifier(name), mark=sql.Literal(comment))
+    for setting, value in BI_SESSION_LIMITS.items():
+        _execute(conn, "bi_set_login_default", login=sql.Identifier(name), setting=sql.Identifier(setting),
+                 value=sql.Literal(value))
 
 
 def _verifier(conn: Connection, name: str, password: str) -> str:

@@ -72,6 +72,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         pipeline.prepare(services)
         if args.inbox:
             client = objectstore.connect(services.store)
+            for path, reason in objectstore.scan_inbox(Path(args.inbox)).refused:
+                print(f"inbox: refused {path}: {reason}", file=sys.stderr)
             uploaded = objectstore.upload_inbox(client, get_settings().buckets.submissions, Path(args.inbox))
             print(f"inbox: {sum(u for _, u in uploaded)} uploaded, {sum(not u for _, u in uploaded)} unchanged")
         found = [f for f in pipeline.discover(services) if f["period"] == args.period]
@@ -180,15 +182,15 @@ def cmd_review_import(args: argparse.Namespace) -> int:
 
 def _services(args: argparse.Namespace):
     from nq57.devtools import embedded
+    from nq57.ops import warehouse_url
     from nq57.settings import Settings
 
-    settings = Settings()
-    if getattr(args, "warehouse", None):
-        settings = Settings(warehouse_url=args.warehouse)
-    return embedded.start(settings)
+    return embedded.start(Settings(warehouse_url=warehouse_url.resolve(args)))
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from nq57.ops import warehouse_url
+
     parser = argparse.ArgumentParser(prog="nq57", description="Resolution 57 / 71 reporting consolidation")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -217,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="upload an inbox folder and run the ingest steps in-process")
     p.add_argument("--period", type=_period, required=True)
     p.add_argument("--inbox")
-    p.add_argument("--warehouse", help="PostgreSQL URL (default: WAREHOUSE_URL or an embedded server)")
+    warehouse_url.add_options(p, "$WAREHOUSE_URL, else an embedded server")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("demo", help="end to end on embedded services with the real Airflow DAG")
@@ -229,14 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reprocess", help="judge ledgered uploads again and republish their feedback")
     p.add_argument("submission_ids", nargs="+", type=int)
-    p.add_argument("--warehouse")
+    warehouse_url.add_options(p, "$WAREHOUSE_URL, else an embedded server")
     p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("report", help="write the monthly report from the warehouse: the annex workbook and the "
                                       "drafted document next to it")
     p.add_argument("--period", type=_period, required=True)
     p.add_argument("--out", required=True, help="the annex workbook FILE.xlsx; the .docx goes next to it")
-    p.add_argument("--warehouse")
+    warehouse_url.add_options(p, "$WAREHOUSE_URL, else an embedded server")
     p.set_defaults(func=cmd_report)
 
     review = sub.add_parser("review", help="the human review loop for uncertain NQ57/NQ71 pairs")
@@ -244,12 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = review_sub.add_parser("export", help="write the open review queue of a period to Excel")
     p.add_argument("--period", type=_period, required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--warehouse")
+    warehouse_url.add_options(p, "$WAREHOUSE_URL, else an embedded server")
     p.set_defaults(func=cmd_review_export)
     p = review_sub.add_parser("import", help="apply a filled review file to the crosswalk")
     p.add_argument("file")
     p.add_argument("--reviewer", help="who decided, when the file's 'Người duyệt' column is empty")
-    p.add_argument("--warehouse")
+    warehouse_url.add_options(p, "$WAREHOUSE_URL, else an embedded server")
     p.set_defaults(func=cmd_review_import)
 
     sub.add_parser("bi-login", help="create or rotate a read-only BI login (whole mart, or one agency's rows); "
@@ -272,7 +274,55 @@ def main(argv: list[str] | None = None) -> int:
         return main_policies(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:
+        message = service_error(exc)
+        if message is None:
+            raise
+        print(f"nq57 {args.command}: {message}", file=sys.stderr)
+        return 1
+
+
+def service_error(exc: BaseException) -> str | None:
+    """One line for the ordinary failures of a service (timeouts, unreachable, refused); None otherwise.
+    Looks through wrappers (pandas re-raises driver errors as its own DatabaseError)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        message = _one_service_error(exc)
+        if message is not None:
+            return message
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _one_service_error(exc: BaseException) -> str | None:
+    import urllib3
+    from minio.error import S3Error
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from nq57.ops.warehouse_url import WarehouseUrlError
+
+    if isinstance(exc, WarehouseUrlError):
+        return str(exc)
+    if isinstance(exc, urllib3.exceptions.MaxRetryError):
+        reason = exc.reason or exc
+        return (f"the object store at {exc.pool.host}:{exc.pool.port} did not answer ({reason}); "
+                "limits: OBJECT_STORE_CONNECT_TIMEOUT, OBJECT_STORE_READ_TIMEOUT, OBJECT_STORE_RETRIES")
+    if isinstance(exc, S3Error):
+        return f"the object store refused {exc.bucket_name or ''}/{exc.object_name or ''}: {exc.code} ({exc.message})"
+    if isinstance(exc, DBAPIError):
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        detail = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+        if sqlstate == "55P03":
+            return (f"the warehouse gave up waiting for a lock ({detail}): another session holds it; "
+                    "limit: WAREHOUSE_LOCK_TIMEOUT")
+        if sqlstate == "57014":
+            return f"a warehouse statement ran too long ({detail}); limit: WAREHOUSE_STATEMENT_TIMEOUT"
+        if isinstance(exc, OperationalError):
+            return f"cannot use the warehouse: {detail}"
+    return None
 
 
 if __name__ == "__main__":

@@ -10,16 +10,18 @@ import datetime as dt
 import hashlib
 import io
 import logging
+import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import certifi
+import urllib3
 from minio import Minio
 from minio.versioningconfig import ENABLED, VersioningConfig
 
 from nq57 import periods
-from nq57.settings import Buckets
+from nq57.settings import Buckets, Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +33,35 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @dataclass(frozen=True)
 class StoreConfig:
+    """Where the store is and who we are there; timeouts default to `nq57.settings.Timeouts` (seconds)."""
+
     endpoint: str
     access_key: str
     secret_key: str
     secure: bool = False
     region: str = "us-east-1"
+    connect_timeout: float = field(default_factory=lambda: Timeouts().store_connect)
+    read_timeout: float = field(default_factory=lambda: Timeouts().store_read)
+    retries: int = field(default_factory=lambda: Timeouts().store_retries)
 
 
 def connect(config: StoreConfig) -> Minio:
+    """A minio client whose every call is bounded: connect and read timeouts per attempt, `retries` retries
+    (connection errors, read timeouts, 500/502/503/504) with a short backoff, then urllib3's MaxRetryError
+    naming the endpoint and the cause (e.g. "Read timed out. (read timeout=60)")."""
     endpoint = config.endpoint
     secure = config.secure or endpoint.startswith("https://")
     endpoint = re.sub(r"^https?://", "", endpoint).rstrip("/")
+    http = urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout),
+        maxsize=10,
+        cert_reqs="CERT_REQUIRED",
+        ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        retries=urllib3.Retry(total=config.retries, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
+    )
     # A fixed region saves the GetBucketLocation call, which per-agency users may not be allowed.
     return Minio(endpoint=endpoint, access_key=config.access_key, secret_key=config.secret_key,
-                 secure=secure, region=config.region)
+                 secure=secure, region=config.region, http_client=http)
 
 
 def ensure_buckets(client: Minio, buckets: Buckets) -> None:
@@ -128,13 +145,55 @@ def latest_sha256(client: Minio, bucket: str, key: str) -> str | None:
     return meta.get(f"x-amz-meta-{SHA256_META}")
 
 
+@dataclass(frozen=True)
+class InboxScan:
+    """Files of an inbox folder laid out like the bucket, and what was refused (path, reason)."""
+
+    files: list[Path]
+    refused: list[tuple[Path, str]]
+
+
+def scan_inbox(inbox: Path) -> InboxScan:
+    """`inbox/<agency>/<YYYY-MM>/<file>` entries that are regular files inside the inbox.
+
+    Refused, never followed: symbolic links at any level (a link to a system file would otherwise be
+    uploaded), entries that resolve outside the inbox, and names outside the bucket layout. Hidden
+    files and Excel lock files (`~$…`) are skipped silently.
+    """
+    root = Path(inbox).resolve(strict=True)
+    files: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    for path in sorted(Path(inbox).glob("*/*/*")):
+        if path.name.startswith((".", "~$")):
+            continue
+        relative = path.relative_to(inbox)
+        links = [p for p in (Path(inbox) / relative.parts[0], Path(inbox) / Path(*relative.parts[:2]), path)
+                 if p.is_symlink()]
+        if links:
+            refused.append((path, f"symbolic link {links[0]} (not followed)"))
+        elif not path.resolve().is_relative_to(root):
+            refused.append((path, "outside the inbox"))
+        elif not path.is_file():
+            if not path.is_dir():
+                refused.append((path, "not a regular file"))
+        elif SUBMISSION_KEY.match(relative.as_posix()) is None:
+            refused.append((path, "not laid out as <agency>/<YYYY-MM>/<file>"))
+        else:
+            files.append(path)
+    return InboxScan(files, refused)
+
+
 def upload_inbox(client: Minio, bucket: str, inbox: Path) -> list[tuple[str, bool]]:
     """Upload `inbox/<agency>/<YYYY-MM>/*.xls[x]` as laid out; unchanged files are not uploaded again,
-    so running the same inbox twice creates no new versions. Returns (key, uploaded)."""
+    so running the same inbox twice creates no new versions. Returns (key, uploaded). Entries that
+    `scan_inbox` refuses (symbolic links, anything outside the inbox) are logged and never read."""
+    scan = scan_inbox(inbox)
+    for path, reason in scan.refused:
+        log.warning("inbox: refused %s: %s", path, reason)
     outcome = []
-    for path in _inbox_files(inbox):
+    for path in scan.files:
         key = path.relative_to(inbox).as_posix()
-        data = path.read_bytes()
+        data = _read_regular_file(path)
         digest = hashlib.sha256(data).hexdigest()
         if latest_sha256(client, bucket, key) == digest:
             outcome.append((key, False))
@@ -144,7 +203,8 @@ def upload_inbox(client: Minio, bucket: str, inbox: Path) -> list[tuple[str, boo
     return outcome
 
 
-def _inbox_files(inbox: Path) -> Iterable[Path]:
-    for path in sorted(inbox.glob("*/*/*")):
-        if path.is_file() and not path.name.startswith((".", "~$")):
-            yield path
+def _read_regular_file(path: Path) -> bytes:
+    """Read without following a symbolic link put in place after the scan (O_NOFOLLOW)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()

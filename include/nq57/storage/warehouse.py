@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, Row, create_engine, text
 from nq57 import reference
 from nq57.columns import INDICATORS, TASKS, Table
 from nq57.intake.issues import Issue
-from nq57.settings import SQL_DIR
+from nq57.settings import SQL_DIR, Timeouts
 
 if TYPE_CHECKING:
     from nq57.intake.submission import SubmissionResult
@@ -33,9 +33,17 @@ _MIGRATION_LOCK = 57_2025  # pg_advisory_xact_lock key: one migrator at a time
 
 @lru_cache(maxsize=4)
 def engine(url: str) -> Engine:
+    """The pipeline's engine for `url`; every session it opens is bounded by `nq57.settings.Timeouts`
+    (read when the engine is first made): libpq connect_timeout, and statement_timeout, lock_timeout and
+    idle_in_transaction_session_timeout as session settings, so a stuck lock or a runaway query fails with
+    LockNotAvailable (55P03) or QueryCanceled (57014) instead of waiting forever."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, future=True)
+    limits = Timeouts()
+    options = (f"-c statement_timeout={limits.warehouse_statement} -c lock_timeout={limits.warehouse_lock} "
+               f"-c idle_in_transaction_session_timeout={limits.warehouse_idle_in_transaction}")
+    return create_engine(url, pool_pre_ping=True, future=True,
+                         connect_args={"connect_timeout": limits.warehouse_connect, "options": options})
 
 
 @cache
