@@ -1,4 +1,7 @@
-"""BI access on real PostgreSQL: group roles, row-level security, logins (V050 + nq57.ops.bi_logins).
+"""BI access on real PostgreSQL: group roles, row-level security, logins (V050, V151, V153 + nq57.ops.bi_logins).
+
+Agency logins read schema `agency` (one view per mart view, through SECURITY DEFINER functions run as
+nq57_agency_gate, so their plans never scan other agencies' rows); they cannot read mart or the tables.
 
 Every test connects AS the login it made (same server and database as `warehouse_url`, user and password
 replaced) and proves what that login can and cannot read or write. Roles are cluster-wide and the server
@@ -11,6 +14,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from decimal import Decimal
@@ -258,7 +262,7 @@ def test_mart_views_are_security_invoker_and_their_tables_readable_by_both_reade
         JOIN pg_class ref ON ref.oid = d.refobjid AND ref.oid <> v.oid AND ref.relkind IN ('r', 'p', 'v', 'm')
         WHERE v.relnamespace = 'mart'::regnamespace""")
     for (table,) in behind:
-        for role in ("nq57_bi_reader", "nq57_agency_reader", "nq57_loader"):
+        for role in ("nq57_bi_reader", "nq57_agency_gate", "nq57_loader"):
             assert admin_rows(warehouse_url, f"SELECT has_table_privilege('{role}', '{table}', 'SELECT')")[0][0], \
                 f"{role} cannot SELECT {table}, which a mart view reads: grant it (and add RLS if it has agency data)"
 
@@ -279,14 +283,19 @@ def test_reader_roles_write_nothing_and_read_only_what_the_views_need(warehouse_
               "core.indicator", "core.task_identity", "core.task_link", "core.review_queue", "core.task_crosswalk"}
     mart = {rel for _, rel, kind, _, _ in rows if kind == "v"}
     assert {rel for role, rel, _ in granted if role == "nq57_bi_reader"} == needed | mart
-    assert {rel for role, rel, _ in granted if role == "nq57_agency_reader"} == needed | mart | {"core.agency_role"}
-    # Whatever readers can SELECT that carries agency data is row-filtered.
+    # Agency readers: nothing in raw, staging, core, mart or public; one agency view per mart view.
+    assert {rel for role, rel, _ in granted if role == "nq57_agency_reader"} == set()
+    agency_views = admin_rows(warehouse_url, """
+        SELECT c.relname, has_table_privilege('nq57_agency_reader', c.oid, 'SELECT') FROM pg_class c
+        WHERE c.relnamespace = 'agency'::regnamespace AND c.relkind = 'v'""")
+    assert {f"mart.{name}" for name, _ in agency_views} == mart and all(ok for _, ok in agency_views)
+    # Whatever the gate that serves them can SELECT that carries agency data is row-filtered.
     agency_data = admin_rows(warehouse_url, """
         SELECT DISTINCT c.oid::regclass::text, c.relrowsecurity AND c.relforcerowsecurity
         FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND NOT a.attisdropped
         WHERE c.relkind = 'r' AND c.relnamespace::regnamespace::text IN ('raw', 'staging', 'core')
           AND a.attname IN ('agency_code', 'lead_agency_code', 'submission_id', 'role_name')
-          AND has_table_privilege('nq57_agency_reader', c.oid, 'SELECT')""")
+          AND has_table_privilege('nq57_agency_gate', c.oid, 'SELECT')""")
     assert agency_data and all(forced for _, forced in agency_data), agency_data
 
 
@@ -300,49 +309,39 @@ def test_an_agency_login_sees_only_its_own_rows(warehouse_url, logins):
     bk = logins.connect(bi_access.create_agency_login(warehouse_url, "BKHCN", logins.name("bi_bkhcn"),
                                                       password=logins.password))
 
-    assert t01.rows("SELECT agency_code, period, status FROM mart.v_submissions") == [("T01", "2026-10", "accepted")]
-    assert t01.column("SELECT DISTINCT agency_code FROM mart.v_latest_submissions") == ["T01"]
-    assert sorted(t01.column("SELECT nq57_task_code FROM mart.v_tasks")) == ["NQ57-T01-0001", "NQ57-T01-0002"]
-    assert set(t01.column("SELECT submission_id FROM mart.v_tasks")) == {ids["t01"]}
-    assert t01.rows("SELECT agency_code, indicator_code, value FROM mart.v_indicators") == \
+    assert t01.rows("SELECT agency_code, period, status FROM agency.v_submissions") == [("T01", "2026-10", "accepted")]
+    assert t01.column("SELECT DISTINCT agency_code FROM agency.v_latest_submissions") == ["T01"]
+    assert sorted(t01.column("SELECT nq57_task_code FROM agency.v_tasks")) == ["NQ57-T01-0001", "NQ57-T01-0002"]
+    assert set(t01.column("SELECT submission_id FROM agency.v_tasks")) == {ids["t01"]}
+    assert t01.rows("SELECT agency_code, indicator_code, value FROM agency.v_indicators") == \
         [("T01", "CT_1", Decimal("85.5"))]
-    assert sorted(t01.rows("SELECT agency_code, period, nq57_submitted FROM mart.v_compliance")) == [
+    assert sorted(t01.rows("SELECT agency_code, period, nq57_submitted FROM agency.v_compliance")) == [
         ("T01", "2026-09", False), ("T01", "2026-10", True)]
-    assert t01.column("SELECT DISTINCT lead_agency_code FROM mart.v_task_links") == ["T01"]
-    assert t01.column("SELECT DISTINCT lead_agency_code FROM mart.v_review_queue") == ["T01"]
-
-    # The base tables, read directly, are filtered the same way.
-    assert t01.column("SELECT agency_code FROM raw.submission") == ["T01"]
-    assert set(t01.column("SELECT submission_id FROM staging.task")) == {ids["t01"]}
-    assert t01.column("SELECT submission_id FROM staging.indicator") == [ids["t01"]]
-    assert t01.column("SELECT agency_code FROM core.agency") == ["T01"]
-    assert t01.rows("SELECT role_name, agency_code FROM core.agency_role") == [(t01.name, "T01")]
-    assert sorted(t01.column("SELECT task_code FROM core.task_identity")) == ["NQ57-T01-0001", "NQ57-T01-0002"]
-    assert t01.column("SELECT DISTINCT lead_agency_code FROM core.task_link") == ["T01"]
+    assert t01.column("SELECT DISTINCT lead_agency_code FROM agency.v_task_links") == ["T01"]
+    assert t01.column("SELECT DISTINCT lead_agency_code FROM agency.v_review_queue") == ["T01"]
+    assert t01.column("SELECT DISTINCT reporting_agency_code FROM agency.v_period_tasks") == ["T01"]
+    # Unqualified names find schema agency (the login's search_path).
+    assert t01.column("SELECT DISTINCT agency_code FROM v_submissions") == ["T01"]
 
     # Asking for another agency's rows by name or id returns nothing.
-    others = (ids["bk"], ids["bk_sep"], ids["bk_71"])
-    assert t01.scalar("SELECT count(*) FROM raw.submission WHERE agency_code = 'BKHCN'") == 0
-    assert t01.scalar("SELECT count(*) FROM staging.task WHERE submission_id = ANY(:ids)", ids=list(others)) == 0
-    assert t01.scalar("SELECT count(*) FROM staging.indicator WHERE submission_id = ANY(:ids)", ids=list(others)) == 0
-    assert t01.scalar("SELECT count(*) FROM mart.v_tasks WHERE nq57_task_code LIKE 'NQ57-BKHCN%'") == 0
-    assert t01.scalar("SELECT count(*) FROM mart.v_indicators WHERE agency_code = 'BKHCN'") == 0
-    assert t01.scalar("SELECT count(*) FROM mart.v_compliance WHERE agency_code <> 'T01'") == 0
+    assert t01.scalar("SELECT count(*) FROM agency.v_submissions WHERE agency_code = 'BKHCN'") == 0
+    assert t01.scalar("SELECT count(*) FROM agency.v_tasks WHERE nq57_task_code LIKE 'NQ57-BKHCN%'") == 0
+    assert t01.scalar("SELECT count(*) FROM agency.v_indicators WHERE agency_code = 'BKHCN'") == 0
+    assert t01.scalar("SELECT count(*) FROM agency.v_compliance WHERE agency_code <> 'T01'") == 0
 
-    # Why its own uploads were rejected (mart.v_submissions.first_error), never another agency's.
-    assert t01.scalar("SELECT count(*) FROM raw.submission_issue WHERE submission_id = ANY(:ids)",
-                      ids=list(others)) == 0
-    # Tables no mart view reads stay closed (42501 = insufficient_privilege).
-    for table in ("core.agency_alias", "core.review_audit", "core.consolidation_run",
-                  "public.nq57_schema_version"):
+    # The mart views and every table stay closed (42501 = insufficient_privilege).
+    for table in (*(f"mart.{v}" for v in (*MART_VIEWS, "v_period_tasks", "v_task_links", "v_review_queue")),
+                  *RLS_TABLES, "core.task_identity", "core.task_link", "core.indicator", "raw.submission_issue",
+                  "core.agency_alias", "core.review_audit", "core.consolidation_run", "public.nq57_schema_version"):
         assert t01.refused(f"SELECT * FROM {table}") == "42501", table
+    assert t01.column("SELECT agency_code FROM agency.v_submissions_rows()") == ["T01"]  # the same gate
+    assert t01.refused("SELECT * FROM core.reported_periods()") == "42501"
 
     # And the other agency sees its own rows, not T01's.
-    assert sorted(bk.column("SELECT period || ' ' || system FROM mart.v_submissions")) == \
+    assert sorted(bk.column("SELECT period || ' ' || system FROM agency.v_submissions")) == \
         ["2026-09 NQ57", "2026-10 NQ57", "2026-10 NQ71"]
-    assert set(bk.column("SELECT agency_code FROM mart.v_compliance")) == {"BKHCN"}
-    assert set(bk.column("SELECT nq57_task_code FROM mart.v_tasks")) == {"NQ57-BKHCN-0001"}
-    assert bk.scalar("SELECT count(*) FROM raw.submission WHERE agency_code = 'T01'") == 0
+    assert set(bk.column("SELECT agency_code FROM agency.v_compliance")) == {"BKHCN"}
+    assert set(bk.column("SELECT nq57_task_code FROM agency.v_tasks")) == {"NQ57-BKHCN-0001"}
 
 
 def test_an_agency_login_writes_nothing(warehouse_url, logins):
@@ -363,7 +362,7 @@ def test_an_agency_login_sees_its_missing_periods_in_compliance(warehouse_url, l
     seed(warehouse_url)  # BKHCN uploaded for 2026-09, T01 did not
     t01 = logins.connect(bi_access.create_agency_login(warehouse_url, "T01", logins.name("bi_t01"),
                                                        password=logins.password))
-    assert ("T01", "2026-09", True) in t01.rows("SELECT agency_code, period, missing FROM mart.v_compliance")
+    assert ("T01", "2026-09", True) in t01.rows("SELECT agency_code, period, missing FROM agency.v_compliance")
 
 
 # ---------------------------------------------------------------- reader logins, the pipeline
@@ -441,6 +440,11 @@ def test_a_non_superuser_owner_keeps_full_access_under_force(services, logins):
     root = create_engine(admin, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with root.connect() as conn:
         conn.exec_driver_sql(f"CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD '{logins.password}'")
+        # The DBA's one step for a non-superuser owner on a cluster where another role created the gate
+        # role (V153 says so when it is missing).
+        conn.exec_driver_sql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'nq57_agency_gate') "
+                             "THEN CREATE ROLE nq57_agency_gate NOLOGIN NOINHERIT; END IF; END $$")
+        conn.exec_driver_sql(f"GRANT nq57_agency_gate TO {owner}")
         conn.exec_driver_sql(f'CREATE DATABASE "{database}" OWNER {owner}')
     owner_url = role_url(admin.set(database=database).render_as_string(hide_password=False), owner, logins.password)
     admin_url = admin.set(database=database).render_as_string(hide_password=False)
@@ -456,8 +460,8 @@ def test_a_non_superuser_owner_keeps_full_access_under_force(services, logins):
         t01_name = bi_access.create_agency_login(admin_url, "T01", logins.name("bi_t01"), password=logins.password)
         t01 = Login(admin_url, t01_name, logins.password)
         try:
-            assert t01.column("SELECT agency_code FROM mart.v_submissions") == ["T01"]
-            assert t01.column("SELECT agency_code FROM core.agency") == ["T01"]
+            assert t01.column("SELECT agency_code FROM agency.v_submissions") == ["T01"]
+            assert t01.column("SELECT DISTINCT agency_code FROM agency.v_compliance") == ["T01"]
         finally:
             t01.close()
         # The owner sees everything, the pipeline's own write path works, a second migrate (views
@@ -498,9 +502,9 @@ def test_grants_survive_a_second_migrate_that_recreates_the_views(warehouse_url,
                                 "SELECT relname, oid FROM pg_class WHERE relnamespace = 'mart'::regnamespace"))
     assert set(recreated) == set(oids) and all(recreated[v] != oids[v] for v in oids), "views were not re-created"
     for view in recreated:
-        assert t01.scalar(f"SELECT count(*) FROM mart.{view}") >= 0, view
+        assert t01.scalar(f"SELECT count(*) FROM agency.{view}") >= 0, view
         assert reader.scalar(f"SELECT count(*) FROM mart.{view}") >= 0, view
-    assert t01.column("SELECT DISTINCT agency_code FROM mart.v_submissions") == ["T01"]
+    assert t01.column("SELECT DISTINCT agency_code FROM agency.v_submissions") == ["T01"]
     assert reader.scalar("SELECT count(*) FROM mart.v_submissions") == 4
 
 
@@ -514,7 +518,7 @@ def test_login_creation_is_idempotent_and_only_touches_its_own_roles(warehouse_u
                                      f"pg_has_role('{name}', 'nq57_bi_reader', 'MEMBER') "
                                      f"FROM pg_roles WHERE rolname = '{name}'") == [(True, True, False)]
     assert scram_matches(stored_password(warehouse_url, name), "second")
-    assert logins.connect(name, "second").column("SELECT agency_code FROM raw.submission") == ["T01"]
+    assert logins.connect(name, "second").column("SELECT agency_code FROM agency.v_submissions") == ["T01"]
 
     # An explicit login can be moved to another agency; the mapping follows.
     other = logins.name("bi_custom")
@@ -578,7 +582,7 @@ def test_bi_login_command(warehouse_url, logins, monkeypatch, capsys):
     monkeypatch.setenv("BI_PW", "pw-two")
     assert bi_access.main_bi(["--agency", "T01", "--login", name, "--rotate", *base]) == 0
     assert scram_matches(stored_password(warehouse_url, name), "pw-two")
-    assert logins.connect(name, "pw-two").column("SELECT DISTINCT agency_code FROM mart.v_submissions") == ["T01"]
+    assert logins.connect(name, "pw-two").column("SELECT DISTINCT agency_code FROM agency.v_submissions") == ["T01"]
 
     reader = logins.name("bi_cli_reader")
     monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
@@ -641,16 +645,15 @@ def test_an_agency_login_that_can_create_in_public_still_sees_only_its_own_rows(
         conn.exec_driver_sql(SHADOW_OID_EQ if shadow == "oid_regclass" else SHADOW_TEXT_NAME_EQ)
         conn.exec_driver_sql("SET search_path = public, pg_catalog")
         seen = {
-            "raw": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM raw.submission"))],
-            "submissions": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM mart.v_submissions"))],
-            "tasks": sorted(r[0] for r in conn.execute(text("SELECT nq57_task_code FROM mart.v_tasks"))),
-            "compliance": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM mart.v_compliance"))],
-            "links": [r[0] for r in conn.execute(text("SELECT DISTINCT lead_agency_code FROM core.task_link"))],
-            "roles": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM core.agency_role"))],
+            "submissions": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM agency.v_submissions"))],
+            "tasks": sorted(r[0] for r in conn.execute(text("SELECT nq57_task_code FROM agency.v_tasks"))),
+            "compliance": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM agency.v_compliance"))],
+            "links": [r[0] for r in conn.execute(text("SELECT DISTINCT lead_agency_code FROM agency.v_task_links"))],
+            "indicators": [r[0] for r in conn.execute(text("SELECT DISTINCT agency_code FROM agency.v_indicators"))],
         }
         conn.rollback()
-    assert seen == {"raw": ["T01"], "submissions": ["T01"], "tasks": ["NQ57-T01-0001", "NQ57-T01-0002"],
-                    "compliance": ["T01"], "links": ["T01"], "roles": ["T01"]}
+    assert seen == {"submissions": ["T01"], "tasks": ["NQ57-T01-0001", "NQ57-T01-0002"], "compliance": ["T01"],
+                    "links": ["T01"], "indicators": ["T01"]}
 
 
 def test_agency_logins_cannot_create_objects_anywhere(warehouse_url, logins):
@@ -675,3 +678,44 @@ def test_every_function_in_the_warehouse_schemas_pins_its_search_path(warehouse_
         WHERE p.pronamespace::regnamespace::text IN ('raw', 'staging', 'core', 'mart')
           AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']""")
     assert unpinned == []
+
+
+def _plan(login: Login, query: str) -> list[str]:
+    with login.engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")  # any session may: it steers the plan to the index
+        return [r[0] for r in conn.execute(text(
+            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + query))]
+
+
+def test_explain_analyze_shows_an_agency_login_nothing_of_other_agencies(warehouse_url, logins):
+    """Issue 17 item 10: row counts in an agency login's own query plans leaked how many uploads the other
+    agencies made ("Rows Removed by Filter") and, through leakproof range conditions that PostgreSQL may
+    evaluate in an index scan before the policy, whether another agency has a key in a range: key names
+    one character at a time. Probe a range that holds 20 of BKHCN's keys and one that holds none."""
+    seed(warehouse_url)
+    with warehouse.transaction(warehouse_url) as conn:
+        for n in range(20):
+            conn.execute(text(
+                "INSERT INTO raw.submission (bucket, object_key, version_id, sha256, size_bytes, agency_code, period,"
+                " system, received_at, status) VALUES ('nq57-submissions', :key, 'v1', :sha, 1, 'BKHCN', '2026-10',"
+                " 'NQ57', now(), 'accepted')"), {"key": f"BKHCN/2026-10/ke-hoach-mat-{n:02d}.xlsx", "sha": f"s{n}"})
+        conn.exec_driver_sql("ANALYZE raw.submission")
+    t01 = logins.connect(bi_access.create_agency_login(warehouse_url, "T01", logins.name("bi_t01"),
+                                                       password=logins.password))
+    probe = "SELECT * FROM {} WHERE object_key >= 'BKHCN/2026-10/{}' AND object_key < 'BKHCN/2026-10/{}'"
+    hit, miss = ("ke-hoach", "ke-hoaci"), ("bao-cao", "bao-cap")
+
+    # The tables and the mart views are not readable at all, so they cannot be probed.
+    for relation in ("raw.submission", "mart.v_submissions", "mart.v_latest_submissions"):
+        assert t01.refused("EXPLAIN ANALYZE " + probe.format(relation, *hit)) == "42501", relation
+    # What it can read returns its own rows only, and its plan is the same whatever the other agencies hold.
+    for relation in ("agency.v_submissions", "agency.v_latest_submissions"):
+        plans = [[re.sub(r"'[^']*'", "'?'", line) for line in _plan(t01, probe.format(relation, *bounds))]
+                 for bounds in (hit, miss)]
+        assert plans[0] == plans[1], plans  # same nodes, same row counts: the probe learns nothing
+        assert not [line for line in plans[0] if " on submission" in line], plans[0]
+        removed = [int(line.rsplit(":", 1)[1]) for line in plans[0] if "Rows Removed" in line]
+        assert all(n <= 1 for n in removed), plans[0]  # at most T01's own one upload, filtered by the probe
+    for view in MART_VIEWS:
+        plan = _plan(t01, f"SELECT * FROM agency.{view}")
+        assert all(" on " not in line or "_rows" in line for line in plan), plan  # function scans only

@@ -3,8 +3,9 @@
 Migration V050 creates the group roles and the row-level security; this module makes the logins:
 
 - an agency login (`bi_<code>` by default) is a member of `nq57_agency_reader` and is mapped to its
-  agency in `core.agency_role`: the mart views (security_invoker) and the base tables show it that
-  agency's rows only;
+  agency in `core.agency_role`: it reads schema `agency`, one view per mart view with that agency's
+  rows only (each a scan of a SECURITY DEFINER function, so its query plans never touch other
+  agencies' rows: migration V153); it cannot read the mart views or the base tables;
 - a reader login is a member of `nq57_bi_reader`: every row of every mart view, read-only.
 
 Roles are cluster-wide, the agency mapping is per database. Run as the warehouse owner (the role that
@@ -36,6 +37,7 @@ from nq57.storage.warehouse import named_query
 
 BI_READER = "nq57_bi_reader"
 AGENCY_READER = "nq57_agency_reader"
+AGENCY_SCHEMA = "agency"  # what agency logins read: the mart views, through opaque functions (V153)
 LOADER = "nq57_loader"
 GROUP_ROLES = (BI_READER, AGENCY_READER, LOADER)
 
@@ -84,6 +86,9 @@ def create_agency_login(url: str, agency_code: str, login: str | None = None, *,
                                  "agency's rows; drop it first")
         _set_login(conn, name, password, create=role is None, comment=_AGENCY_MARK + code)
         _execute(conn, "bi_grant_group", group=sql.Identifier(AGENCY_READER), login=sql.Identifier(name))
+        # Its views are in schema `agency` (migration V153): unqualified names find them there.
+        _execute(conn, "bi_set_login_default", login=sql.Identifier(name), setting=sql.Identifier("search_path"),
+                 value=sql.Identifier(AGENCY_SCHEMA))
         conn.execute(text(named_query("bi_map_login_to_agency")), {"login": name, "code": code})
     return name
 
