@@ -68,6 +68,7 @@ class PolicyStore:
     _process: subprocess.Popen | None = None
     _state_dir: Path | None = None
     _log: object | None = field(default=None, repr=False)
+    _grpc_ports: tuple[int, ...] = ()
 
     def agency(self, code: str) -> StoreConfig:
         return self.agencies[code]
@@ -94,6 +95,11 @@ class PolicyStore:
         if self._state_dir is not None:
             shutil.rmtree(self._state_dir, ignore_errors=True)
             self._state_dir = None
+        # weed puts its gRPC unix sockets in /tmp whatever TMPDIR says: remove the ones of our ports.
+        for port in self._grpc_ports:
+            for leftover in Path("/tmp").glob(f"seaweedfs-*-grpc-{port}.sock"):
+                leftover.unlink(missing_ok=True)
+        self._grpc_ports = ()
 
 
 def weed_binary() -> Path:
@@ -137,14 +143,13 @@ def start(state_dir: Path, deploy_dir: Path = DEPLOY_DIR, timeout: float = 120.0
         f"-s3.localSocket={state_dir / 's3.sock'}",
     ]
     out = open(state_dir / "weed.out", "wb")  # noqa: SIM115 - closed by PolicyStore.stop
-    # TMPDIR: weed puts its gRPC unix sockets in the temporary directory; keep them in the state dir.
-    env = {**os.environ, "TMPDIR": str(state_dir)}
+    env = {**os.environ, "TMPDIR": str(state_dir)}  # its other temporary files
     process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
     endpoint = f"127.0.0.1:{ports['s3']}"
     running = PolicyStore(
         endpoint=endpoint, admin=StoreConfig(endpoint, *store["admin"]), pipeline=StoreConfig(endpoint, *store["pipeline"]),
         agencies={code: StoreConfig(endpoint, *keys) for code, keys in store["agencies"].items()},
-        _process=process, _state_dir=state_dir, _log=out,
+        _process=process, _state_dir=state_dir, _log=out, _grpc_ports=tuple(grpc.values()),
     )
     try:
         _wait_ready(running, process, timeout)
