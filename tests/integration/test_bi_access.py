@@ -719,3 +719,29 @@ def test_explain_analyze_shows_an_agency_login_nothing_of_other_agencies(warehou
     for view in MART_VIEWS:
         plan = _plan(t01, f"SELECT * FROM agency.{view}")
         assert all(" on " not in line or "_rows" in line for line in plan), plan  # function scans only
+
+
+def test_migration_revokes_the_old_create_on_public_default(services):
+    """A database whose schema public lets everyone create (PostgreSQL <= 14 clusters, upgraded): V151 takes
+    that back, and TEMPORARY too, keeping it for the pipeline."""
+    admin = make_url(warehouse.engine(services.warehouse_url).url)
+    database = f"nq57_test_{uuid.uuid4().hex[:10]}"
+    root = create_engine(admin, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    url = admin.set(database=database).render_as_string(hide_password=False)
+    with root.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+    try:
+        _grant_create_on_public_to_everyone(url)
+        assert admin_rows(url, "SELECT has_schema_privilege('public', 'public', 'CREATE')") == [(True,)]
+        warehouse.migrate(url)
+        assert admin_rows(url, "SELECT has_schema_privilege('public', 'public', 'CREATE'), "
+                               "has_database_privilege('public', current_database(), 'TEMPORARY'), "
+                               "has_database_privilege('nq57_loader', current_database(), 'TEMPORARY'), "
+                               "has_database_privilege('nq57_agency_reader', current_database(), 'TEMPORARY')") \
+            == [(False, False, True, False)]
+    finally:
+        warehouse.engine(url).dispose()
+        warehouse.engine.cache_clear()
+        with root.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        root.dispose()
