@@ -675,7 +675,7 @@ def test_every_function_in_the_warehouse_schemas_pins_its_search_path(warehouse_
     """Guard for new helpers: policies and views may only call functions whose body cannot be re-resolved."""
     unpinned = admin_rows(warehouse_url, """
         SELECT p.oid::regprocedure::text FROM pg_proc p
-        WHERE p.pronamespace::regnamespace::text IN ('raw', 'staging', 'core', 'mart')
+        WHERE p.pronamespace::regnamespace::text IN ('raw', 'staging', 'core', 'mart', 'agency')
           AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']""")
     assert unpinned == []
 
