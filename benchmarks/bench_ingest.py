@@ -3,9 +3,11 @@
     make bench                       # 60 agencies x 2 systems, ~300 tasks each
     python benchmarks/bench_ingest.py --agencies 10 --tasks 100
 
-Ours: python-calamine grids + parser, one warm GX context, COPY into staging in one transaction.
+Ours: the streaming sparse reader + parser, one warm GX context, COPY into staging in one transaction.
 Baseline: openpyxl cell loops, a fresh GX context per file, `DataFrame.to_sql`.
-Also: parse + validate of a 500-row and a 50,000-row file, and refusing a zip bomb (time, peak memory).
+Also: parse + validate of a 500-row and a 50,000-row file, refusing a zip bomb (time, peak memory), and
+reading cost bounded by the data: peak memory of the stray-cell file (one space in column XFD) beside its
+control, and of refusing a shared-string amplification file, each judged in a fresh process.
 Prints figures; asserts nothing (tests check behaviour, this measures speed).
 """
 
@@ -132,6 +134,79 @@ def zip_bomb(path: Path, size: int = 1024**3) -> Path:
     return path
 
 
+# ---------------------------------------------------------------- reading cost bounded by the data
+
+_CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "excel_cases"
+# Peak resident memory of the child itself (VmHWM, KiB): ru_maxrss would carry the parent's peak across exec.
+_JUDGE_IN_CHILD = """
+import datetime as dt, sys, time
+from nq57.intake import validation
+from nq57.intake.submission import evaluate
+
+def peak():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+validation.warm_up()
+data = open(sys.argv[1], "rb").read()
+before = peak()
+started = time.perf_counter()
+result = evaluate(data, sys.argv[1], expected_agency=sys.argv[2], expected_period="2026-10", today=dt.date(2026, 11, 15))
+elapsed = time.perf_counter() - started
+print(before, peak(), elapsed, int(result.accepted), len(result.tasks), result.issues[0].rule if result.issues else "-")
+"""
+
+
+def amplification_file(path: Path, cells: int = 40_000, length: int = 32_767) -> Path:
+    """Many cells pointing at one long shared string: ~1.3 GB of text once opened, from a file of ~100 KB."""
+    sheet_rows = "".join(
+        f'<row r="{r + 1}">' + "".join(f'<c r="{c}{r + 1}" t="s"><v>0</v></c>' for c in "ABCDEFGHIJKLMNOP") + "</row>"
+        for r in range(cells // 16))
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+        '<sheet name="NhiemVu" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{sheet_rows}</sheetData></worksheet>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{main}" count="{cells}" uniqueCount="1"><si><t>{"x" * length}</t></si></sst>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text_ in parts.items():
+            archive.writestr(name, text_)
+    return path
+
+
+def reading_cost(work: Path) -> None:
+    import subprocess
+
+    files = [("control: 300 tasks", _CASES / "c18_control_300rows_no_stray.xlsx", "BTC"),
+             ("stray space in XFD", _CASES / "c18_stray_cell_XFD_300rows.xlsx", "BTC"),
+             ("amplification", amplification_file(work / "amplified.xlsx"), "BKHCN")]
+    print("\nreading cost bounded by the data (each file judged by evaluate() in a fresh process; peak RSS):")
+    peaks = {}
+    for label, path, agency in files:
+        if not path.exists():
+            print(f"  {label:<20} {path} missing")
+            continue
+        out = subprocess.run([sys.executable, "-c", _JUDGE_IN_CHILD, str(path), agency], capture_output=True,
+                             text=True, check=True, env={**os.environ, "GX_ANALYTICS_ENABLED": "false"})
+        before, after, elapsed, accepted, tasks, rule = out.stdout.split()
+        peaks[label] = int(after)
+        verdict = f"accepted, {tasks} tasks" if accepted == "1" else f"refused ({rule})"
+        print(f"  {label:<20} {path.stat().st_size / 1024:7.1f} KB  peak {int(after) / 1024:7.1f} MiB "
+              f"(+{(int(after) - int(before)) / 1024:6.1f} MiB while judging)  {float(elapsed) * 1000:7.1f} ms  {verdict}")
+    if "control: 300 tasks" in peaks and "stray space in XFD" in peaks:
+        print(f"  stray / control peak: {peaks['stray space in XFD'] / peaks['control: 300 tasks']:.2f}x (goal: 1.5x or less)")
+
+
 def report(label: str, ours_s: list[float], base_s: list[float]) -> None:
     total_ours, total_base = sum(ours_s), sum(base_s)
     print(f"  {label:<9} ours {total_ours:8.2f} s (median {statistics.median(ours_s) * 1000:7.1f} ms/file)   "
@@ -206,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     rule = result.issues[0].rule if result.issues else "-"
     print(f"\nzip bomb: {len(data) / 2**20:.1f} MiB on disk, 1 GiB declared inside: refused with {rule} in "
           f"{elapsed * 1000:.1f} ms, peak traced memory {peak / 2**20:.1f} MiB")
+    reading_cost(work)
     with warehouse.engine(url).begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS staging.bench_baseline_task"))
     services.stop()

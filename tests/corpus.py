@@ -8,8 +8,11 @@ here write each of those the way Excel stores it:
   a formula written with `NO_VALUE` is stored without one (the XML is edited afterwards), as files
   produced by scripts or some web exports are.
 * `xls(...)` writes a genuine Excel 97-2003 file by hand: a compound file (OLE2/CFB, [MS-CFB]) holding
-  a `Workbook` stream of BIFF8 records ([MS-XLS]: BOF, XF, BOUNDSHEET, SST, LABELSST, NUMBER,
-  MERGEDCELLS, EOF). No package on this machine writes .xls; xlrd, an independent reader, checks it.
+  a `Workbook` stream of BIFF8 records ([MS-XLS]: BOF, DATEMODE, FONT, FORMAT, XF, BOUNDSHEET, SST,
+  LABELSST, NUMBER, BOOLERR, MERGEDCELLS, EOF). No package on this machine writes .xls; xlrd, an
+  independent reader, checks it.
+* `repackage(...)` rewrites the parts of an .xlsx the way other tools leave them: re-encoded (UTF-16),
+  renamed in another letter case, or edited.
 
 Sheets are lists of rows; `submission(...)` lays out the three template sheets from plain dicts keyed by
 the template's column codes, so each test only states the variation it is about.
@@ -41,6 +44,14 @@ NO_VALUE = _NoValue()
 """Cached value of a formula stored without one."""
 
 
+@dataclass(frozen=True)
+class ExcelError:
+    """An Excel error value (`#N/A`, `#DIV/0!`, `#SPILL!`...) as a cell's value: written as an error cell
+    (`t="e"` in .xlsx, BOOLERR in .xls), with the formula that produced it if the Cell gives one."""
+
+    code: str
+
+
 @dataclass
 class Cell:
     """A cell with more than a value: a formula (and its cached value), a font, a number format."""
@@ -59,6 +70,8 @@ class Sheet:
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
     row_of: list[int] = field(default_factory=list)  # Excel row (1-based) of each table entry
     header_row: int | None = None  # Excel row of the table header
+    state: str = "visible"  # visible | hidden | veryHidden
+    far: dict[tuple[int, int], object] = field(default_factory=dict)  # 0-based (row, column) -> value, e.g. XFD
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         """Merge a 1-based Excel range (rows) / 0-based columns, e.g. merge(14, 6, 16, 6) = G14:G16."""
@@ -219,14 +232,18 @@ def submission(
 # ------------------------------------------------------------------------------------------ xlsx
 
 _NO_VALUE_MARK = "__NQ57_NO_CACHED_VALUE__"
+_ERROR_MARK = "__NQ57_ERROR__"
+_NO_FORMULA = "__NQ57_NO_FORMULA__"
 
 
-def xlsx(sheets: dict[str, Sheet]) -> bytes:
-    """Write the sheets with xlsxwriter: strings as shared strings, numbers, dates as Excel dates,
-    formulas with their cached values, fonts, number formats, merged ranges, hidden rows."""
+def xlsx(sheets: dict[str, Sheet], *, date1904: bool = False) -> bytes:
+    """Write the sheets with xlsxwriter: strings as shared strings, numbers, dates as Excel dates (on the
+    1904 date system if asked, as Mac Excel did), formulas with their cached values, Excel error values,
+    fonts, number formats, merged ranges, hidden rows, hidden and very hidden sheets, far-away cells."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "nan_inf_to_errors": True,
-                                     "strings_to_formulas": False, "strings_to_urls": False})
+                                     "strings_to_formulas": False, "strings_to_urls": False,
+                                     "date_1904": date1904})
     formats: dict[tuple, object] = {}
 
     def fmt(cell: Cell | None, value: object):
@@ -264,7 +281,11 @@ def xlsx(sheets: dict[str, Sheet]) -> bytes:
                 if (r, c) in merged_heads:
                     r2, c2 = merged_heads[(r, c)]
                     worksheet.merge_range(r, c, r2, c2, None, style)
-                if cell is not None and cell.formula is not None:
+                if isinstance(value, ExcelError):
+                    # Written as a string formula result, turned into an error cell afterwards.
+                    worksheet.write_formula(r, c, cell.formula if cell and cell.formula else "=0", style,
+                                            _ERROR_MARK + value.code + ("" if cell and cell.formula else _NO_FORMULA))
+                elif cell is not None and cell.formula is not None:
                     cached = _NO_VALUE_MARK if value is NO_VALUE else value
                     worksheet.write_formula(r, c, cell.formula, style, cached)
                 elif value is None:
@@ -279,25 +300,37 @@ def xlsx(sheets: dict[str, Sheet]) -> bytes:
                     worksheet.write_number(r, c, value, style)
                 else:
                     worksheet.write_string(r, c, str(value), style)
+        for (r, c), value in sheet.far.items():
+            worksheet.write(r, c, value)
         for r in sheet.hidden_rows:
             worksheet.set_row(r, None, None, {"hidden": True})
+        if sheet.state == "hidden":
+            worksheet.hide()
+        elif sheet.state == "veryHidden":
+            worksheet.very_hidden()
     book.close()
-    uses_no_value = any(isinstance(raw, Cell) and raw.formula is not None and raw.value is NO_VALUE
-                        for sheet in sheets.values() for row in sheet.rows for raw in row)
-    return _drop_marked_cached_values(out.getvalue()) if uses_no_value else out.getvalue()
+    return _patch_marked_cells(out.getvalue())
 
 
-def _drop_marked_cached_values(data: bytes) -> bytes:
-    """Remove the cached value of formulas written with NO_VALUE, leaving `<c><f>...</f></c>`."""
+def _patch_marked_cells(data: bytes) -> bytes:
+    """Remove the cached value of formulas written with NO_VALUE, leaving `<c><f>...</f></c>`, and turn
+    the cells marked as errors into error cells (`<c t="e"><v>#N/A</v></c>`, with or without formula)."""
+    marks = (_NO_VALUE_MARK.encode(), _ERROR_MARK.encode())
     source = zipfile.ZipFile(io.BytesIO(data))
+    if not any(mark in source.read(name) for name in source.namelist() if name.startswith("xl/worksheets/")
+               for mark in marks):
+        return data
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
-            if info.filename.startswith("xl/worksheets/") and _NO_VALUE_MARK.encode() in content:
-                content = re.sub(rb' t="str"(>\s*<f>[^<]*</f>)<v>' + _NO_VALUE_MARK.encode() + rb"</v>", rb"\1",
+            if info.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb' t="str"(>\s*<f>[^<]*</f>)<v>' + marks[0] + rb"</v>", rb"\1", content)
+                content = re.sub(rb' t="str">\s*<f>[^<]*</f><v>' + marks[1] + rb"([^<]*?)" + _NO_FORMULA.encode()
+                                 + rb"</v>", rb' t="e"><v>\1</v>', content)
+                content = re.sub(rb' t="str"(>\s*<f>[^<]*</f>)<v>' + marks[1] + rb"([^<]*)</v>", rb' t="e"\1<v>\2</v>',
                                  content)
-                assert _NO_VALUE_MARK.encode() not in content
+                assert not any(mark in content for mark in marks)
             target.writestr(info, content)
     return out.getvalue()
 
@@ -327,38 +360,75 @@ def _font(name: str) -> bytes:
                    + struct.pack("<BB", len(name), 1) + encoded)
 
 
-def xls(sheets: dict[str, Sheet]) -> bytes:
-    """A real Excel 97-2003 workbook: text as shared strings (LABELSST), numbers (NUMBER), dates as
-    numbers with a date format (XF 16 -> format 14), merged ranges (MERGEDCELLS). Formulas, fonts and
-    number formats other than dates are not written."""
+_BIFF_ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24,
+                     "#N/A": 0x2A, "#GETTING_DATA": 0x2B}
+
+
+def _format(index: int, code: str) -> bytes:
+    # [MS-XLS] 2.4.126 Format: ifmt, then the format string as XLUnicodeString (UTF-16).
+    return _record(0x041E, struct.pack("<HHB", index, len(code), 1) + code.encode("utf-16-le"))
+
+
+def xls(sheets: dict[str, Sheet], *, date1904: bool = False) -> bytes:
+    """A real Excel 97-2003 workbook: text as shared strings (LABELSST), numbers (NUMBER), booleans and Excel
+    error values (BOOLERR), dates as numbers with a date format (built-in format 14 unless the Cell gives
+    one), fonts and number formats of Cells (FONT, FORMAT and one XF per combination), merged ranges
+    (MERGEDCELLS), hidden and very hidden sheets, far-away cells, and the 1904 date system (DATEMODE).
+    Formulas are written as their values."""
     strings: list[str] = []
     index: dict[str, int] = {}
     total = 0
     bodies: list[bytes] = []
+    fonts: list[str] = ["Arial"]
+    formats: dict[str, int] = {}
+    xfs: dict[tuple[int, int], int] = {(0, 0): 15, (0, 14): 16}  # (font, format) -> XF index
+
+    def xf_for(cell: Cell | None, value: object) -> int:
+        font_name = cell.font if cell and cell.font else "Arial"
+        if font_name not in fonts:
+            fonts.append(font_name)
+        font = fonts.index(font_name)
+        font = font + 1 if font >= 4 else font  # BIFF has no font 4
+        code = cell.num_format if cell and cell.num_format else None
+        if code is None:
+            fmt = 14 if isinstance(value, (dt.date, dt.datetime)) else 0
+        else:
+            fmt = formats.setdefault(code, 164 + len(formats))
+        return xfs.setdefault((font, fmt), 15 + len(xfs))
+
+    epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
     for sheet in sheets.values():
         cells = b""
         width = max((len(row) for row in sheet.rows), default=0)
-        for r, row in enumerate(sheet.rows):
-            for c, raw in enumerate(row):
-                value = raw.value if isinstance(raw, Cell) else raw
-                if value is None or value is NO_VALUE:
-                    continue
-                if isinstance(value, bool):
-                    cells += _record(0x0205, struct.pack("<HHHBB", r, c, 15, int(value), 0))
-                elif isinstance(value, (dt.date, dt.datetime)):
-                    serial = (dt.datetime(value.year, value.month, value.day) - dt.datetime(1899, 12, 30)).days
-                    cells += _record(0x0203, struct.pack("<HHHd", r, c, 16, float(serial)))
-                elif isinstance(value, (int, float)):
-                    cells += _record(0x0203, struct.pack("<HHHd", r, c, 15, float(value)))
-                else:
-                    text = str(value)
-                    if text not in index:
-                        index[text] = len(strings)
-                        strings.append(text)
-                    total += 1
-                    cells += _record(0x00FD, struct.pack("<HHHI", r, c, 15, index[text]))
+        entries = [((r, c), raw) for r, row in enumerate(sheet.rows) for c, raw in enumerate(row)]
+        entries += sorted(sheet.far.items())
+        for (r, c), raw in entries:
+            cell = raw if isinstance(raw, Cell) else None
+            value = cell.value if cell else raw
+            if value is None or value is NO_VALUE:
+                continue
+            xf = xf_for(cell, value)
+            if isinstance(value, ExcelError):
+                cells += _record(0x0205, struct.pack("<HHHBB", r, c, xf, _BIFF_ERROR_CODES[value.code], 1))
+            elif isinstance(value, bool):
+                cells += _record(0x0205, struct.pack("<HHHBB", r, c, xf, int(value), 0))
+            elif isinstance(value, (dt.date, dt.datetime)):
+                when = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+                serial = (when - epoch).total_seconds() / 86400
+                cells += _record(0x0203, struct.pack("<HHHd", r, c, xf, serial))
+            elif isinstance(value, (int, float)):
+                cells += _record(0x0203, struct.pack("<HHHd", r, c, xf, float(value)))
+            else:
+                text = str(value)
+                if text not in index:
+                    index[text] = len(strings)
+                    strings.append(text)
+                total += 1
+                cells += _record(0x00FD, struct.pack("<HHHI", r, c, xf, index[text]))
+        rows = max([len(sheet.rows)] + [r + 1 for r, _ in sheet.far])
+        width = max([width] + [c + 1 for _, c in sheet.far])
         body = _bof(0x0010)
-        body += _record(0x0200, struct.pack("<IIHHH", 0, len(sheet.rows), 0, width, 0))  # DIMENSIONS
+        body += _record(0x0200, struct.pack("<IIHHH", 0, rows, 0, width, 0))  # DIMENSIONS
         body += cells
         if sheet.merges:
             refs = b"".join(struct.pack("<HHHH", r1, r2, c1, c2) for r1, c1, r2, c2 in sheet.merges)
@@ -367,15 +437,22 @@ def xls(sheets: dict[str, Sheet]) -> bytes:
         bodies.append(body)
 
     head = _bof(0x0005) + _record(0x0042, struct.pack("<H", 1200))  # CODEPAGE: UTF-16
-    head += b"".join(_font("Arial") for _ in range(5))  # font index 4 is never used in BIFF
-    # 16 style XFs (Excel expects them), then cell XF 15 (General) and XF 16 (dates, built-in format 14).
-    head += b"".join(_xf(0, 0, style=True) for _ in range(15)) + _xf(0, 0, style=False) + _xf(0, 14, style=False)
+    head += _record(0x0022, struct.pack("<H", 1 if date1904 else 0))  # DATEMODE
+    font_records = [_font(name) for name in fonts]
+    font_records = font_records + [_font("Arial")] * max(0, 5 - len(font_records))
+    head += b"".join(font_records[:4]) + _font("Arial") + b"".join(font_records[4:])  # no font 4 in BIFF
+    head += b"".join(_format(i, code) for code, i in formats.items())
+    # 15 style XFs (Excel expects them), then the cell XFs: 15 General, 16 dates (built-in 14), then per use.
+    head += b"".join(_xf(0, 0, style=True) for _ in range(15))
+    head += b"".join(_xf(font, fmt, style=False) for (font, fmt), _ in sorted(xfs.items(), key=lambda kv: kv[1]))
     head += _record(0x0293, struct.pack("<HBB", 0x8000, 0, 0xFF))  # STYLE: built-in Normal
     sst = _sst(strings, total)
     names = list(sheets)
+    states = {"visible": 0, "hidden": 1, "veryHidden": 2}
 
     def boundsheet(offset: int, name: str) -> bytes:
-        return _record(0x0085, struct.pack("<IBBBB", offset, 0, 0, len(name), 1) + name.encode("utf-16-le"))
+        state = states[sheets[name].state]
+        return _record(0x0085, struct.pack("<IBBBB", offset, state, 0, len(name), 1) + name.encode("utf-16-le"))
 
     globals_size = len(head) + sum(len(boundsheet(0, n)) for n in names) + len(sst) + len(_record(0x000A))
     offsets, position = [], globals_size
@@ -460,3 +537,34 @@ def _compound_file(streams: dict[str, bytes]) -> bytes:
     )
     assert len(header) == 512
     return header + struct.pack(f"<{len(fat)}I", *fat) + directory + body
+
+
+# ------------------------------------------------------------------------------------------ package edits
+
+
+def repackage(data: bytes, edit) -> bytes:
+    """Copy an .xlsx, passing each part through `edit(name, content) -> (name, content)` (or None to drop it):
+    how other tools leave a package (UTF-16 parts, names in another letter case, hand-edited XML)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            edited = edit(info.filename, source.read(info.filename))
+            if edited is not None:
+                target.writestr(edited[0], edited[1])
+    return out.getvalue()
+
+
+def utf16(content: bytes, encoding: str = "utf-16-le", bom: bool = True) -> bytes:
+    """An XML part re-encoded in UTF-16 (little or big endian, with or without byte-order mark), its
+    declaration saying so, as some tools write it and Excel reads it."""
+    text = content.decode("utf-8")
+    text = re.sub(r'encoding="[^"]*"', 'encoding="UTF-16"', text, count=1)
+    if not text.startswith("<?xml"):
+        text = '<?xml version="1.0" encoding="UTF-16" standalone="yes"?>\n' + text
+    marks = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
+    return (marks[encoding] if bom else b"") + text.encode(encoding)
+
+
+def part_of(sheets_names: list[str], sheet: str) -> str:
+    """The part xlsxwriter writes a sheet to."""
+    return f"xl/worksheets/sheet{sheets_names.index(sheet) + 1}.xml"

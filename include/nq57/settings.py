@@ -38,6 +38,10 @@ class Limits:
     max_zip_entries: int = 10_000
     max_uncompressed_bytes: int = 500 * 1024 * 1024
     max_compression_ratio: float = 200.0
+    # Characters of text the cells reference once opened: each cell pointing at a shared string counts
+    # that string's length again. Bounds what one file can cost in memory (a 46 KB file pointing 27,000
+    # cells at one 46,000-character string expands to 1.26 GB); a real 1,500-row report references a few MB.
+    max_referenced_text: int = 50_000_000
 
 
 _INTERVAL = re.compile(r"^\d+(ms|s|min|h)?$")

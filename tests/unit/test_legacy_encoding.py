@@ -285,7 +285,7 @@ def test_to_unicode_uppercase_font():
 
 
 def test_to_unicode_infers_text_typed_for_an_uppercase_font():
-    # No font name (calamine): capital ASCII around lowercase toned codes was typed for `.VnTimeH`.
+    # No font name known: capital ASCII around lowercase toned codes was typed for `.VnTimeH`.
     assert to_unicode("CéNG HOµ X· HéI CHñ NGHÜA VIÖT NAM") == ("CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "tcvn3")
     assert to_unicode("Sè TT", ".VnTime") == ("Số TT", "tcvn3")
 

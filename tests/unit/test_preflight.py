@@ -506,28 +506,105 @@ def test_doctype_at_the_head_of_a_sheet_is_xml_unsafe() -> None:
     assert_refused(check_upload(rezip(data, {"xl/worksheets/sheet1.xml": sheet}), "a.xlsx"), "file.xml_unsafe")
 
 
-def test_dimension_declaring_200000_rows_is_too_many_rows() -> None:
+def test_a_declared_dimension_is_not_data_two_hundred_thousand_declared_twenty_real_rows_pass() -> None:
     data = openpyxl_xlsx()
     sheet = part(data, "xl/worksheets/sheet1.xml")
-    patched = re.sub(rb'<dimension ref="A1:D21" ?/>', b'<dimension ref="A1:P200000"/>', sheet)
+    patched = re.sub(rb'<dimension ref="A1:D21" ?/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
     assert patched != sheet
     result = check_upload(rezip(data, {"xl/worksheets/sheet1.xml": patched}), "a.xlsx", Limits(max_rows=100_000))
-    assert_refused(result, "file.too_many_rows")
-    assert result.issues[0].message == (
-        "Trang tính “Biểu 01” có 200.000 dòng, vượt quá giới hạn 100.000 dòng cho mỗi trang tính."
-    )
+    assert not result.refused and result.issues == []
 
 
-def test_sheet_too_big_for_its_row_budget_is_too_many_rows_without_dimension() -> None:
+def test_rows_holding_values_over_the_limit_are_too_many_rows_whatever_the_dimension_says() -> None:
     data = openpyxl_xlsx(rows=2_000)
     sheet = part(data, "xl/worksheets/sheet1.xml")
-    without_dimension = re.sub(rb'<dimension ref="A1:D2001" ?/>', b"", sheet)
-    assert without_dimension != sheet
-    result = check_upload(
-        rezip(data, {"xl/worksheets/sheet1.xml": without_dimension}), "a.xlsx", Limits(max_rows=50)
-    )
+    lying = re.sub(rb'<dimension ref="A1:D2001" ?/>', b'<dimension ref="A1:A1"/>', sheet)
+    assert lying != sheet
+    for body in (lying, re.sub(rb'<dimension ref="A1:A1"/>', b"", lying)):
+        result = check_upload(rezip(data, {"xl/worksheets/sheet1.xml": body}), "a.xlsx", Limits(max_rows=2_000))
+        assert_refused(result, "file.too_many_rows")
+        assert result.issues[0].message == (
+            "Trang tính “Biểu 01” có 2.001 dòng có dữ liệu, vượt quá giới hạn 2.000 dòng cho mỗi trang tính."
+        )
+
+
+def test_formatted_empty_rows_below_the_table_are_not_rows() -> None:
+    # Borders applied to 200,000 empty rows: Excel writes a <row> with styled empty cells for each.
+    data = openpyxl_xlsx(rows=20)
+    sheet = part(data, "xl/worksheets/sheet1.xml")
+    empty = b"".join(b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/><c r="B%d" s="1"/></row>' % (r, r, r)
+                     for r in range(22, 200_022))
+    formatted = sheet.replace(b"</sheetData>", empty + b"</sheetData>")
+    result = check_upload(rezip(data, {"xl/worksheets/sheet1.xml": formatted}), "a.xlsx", Limits(max_rows=100_000))
+    assert not result.refused and result.issues == []
+
+
+def test_rows_are_counted_exactly_across_the_chunks_a_large_sheet_is_streamed_in() -> None:
+    data = openpyxl_xlsx(rows=20_000)  # ~1.5 MB of sheet XML: several chunks
+    assert len(part(data, "xl/worksheets/sheet1.xml")) > 1024 * 1024
+    assert not check_upload(data, "a.xlsx", Limits(max_rows=20_001)).refused
+    result = check_upload(data, "a.xlsx", Limits(max_rows=20_000))
     assert_refused(result, "file.too_many_rows")
-    assert "ước tính" in result.issues[0].message
+    assert "20.001 dòng có dữ liệu" in result.issues[0].message
+    utf16 = part(data, "xl/worksheets/sheet1.xml").decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    reencoded = rezip(data, {"xl/worksheets/sheet1.xml": b"\xff\xfe" + utf16.encode("utf-16-le")})
+    assert "20.001 dòng có dữ liệu" in check_upload(reencoded, "a.xlsx", Limits(max_rows=20_000)).issues[0].message
+
+
+@pytest.mark.parametrize("name", ["xl/styles.xml", "xl/sharedStrings.xml", "xl/theme/theme1.xml", "docProps/app.xml"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_a_dtd_in_any_xml_part_is_xml_unsafe(name: str, encoding: str) -> None:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book.add_worksheet("Biểu 01").write_string(0, 0, "Nhiệm vụ")
+    book.close()
+    data = buf.getvalue()
+    content = part(data, name).decode("utf-8")
+    declaration, rest = content.split("?>", 1)
+    hostile = declaration + '?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + rest
+    if encoding != "utf-8":
+        hostile = "\ufeff" + hostile.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    result = check_upload(rezip(data, {name: hostile.encode(encoding)}), "a.xlsx")
+    assert_refused(result, "file.xml_unsafe")
+    assert name in result.issues[0].message
+
+
+def amplified(cells: int, length: int) -> bytes:
+    """`cells` cells that all reference one shared string of `length` characters (xlsxwriter writes it once)."""
+    words = ["nhiệm", "vụ", "chuyển", "đổi", "số", "khoa", "học", "công", "nghệ", "đề", "án", "quốc", "gia"]
+    rng = random.Random(length)
+    text = " ".join(rng.choice(words) for _ in range(length))[:length]
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Nhiệm vụ")
+    for i in range(cells):
+        sheet.write_string(i // 20, i % 20, text)
+    book.close()
+    return out.getvalue()
+
+
+def test_shared_string_amplification_is_refused_with_the_figures_before_any_cell_is_read() -> None:
+    data = amplified(cells=6_250, length=32_000)  # 200 million characters once opened (Excel caps a cell at 32,767)
+    tracemalloc.start()
+    try:
+        result = check_upload(data, "nho.xlsx")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert_refused(result, "file.text_amplification")
+    assert result.issues[0].message == (
+        f"Tệp chỉ {round(len(data) / 1024)} KB nhưng khi mở ra các ô chứa tổng cộng 200 triệu ký tự văn bản, "
+        "vượt giới hạn 50 triệu ký tự: 6.250 ô (ô đầu tiên: A1 trong trang tính “Nhiệm vụ”) cùng lặp lại một "
+        "đoạn văn bản dài 32.000 ký tự."
+    )
+    assert peak < 16 * MIB, peak
+    print(f"\namplification: {len(data) / 1024:.0f} KB -> 200 million characters, refused; peak traced {peak / MIB:.1f} MiB")
+
+
+def test_referenced_text_under_the_limit_passes_and_the_limit_is_a_setting() -> None:
+    data = amplified(cells=100, length=1_000)
+    assert not check_upload(data, "a.xlsx").refused
+    assert_refused(check_upload(data, "a.xlsx", Limits(max_referenced_text=99_999)), "file.text_amplification")
 
 
 def test_xls_dimensions_over_the_limit_is_too_many_rows() -> None:
@@ -548,6 +625,7 @@ def test_every_rule_has_a_vietnamese_nfc_message_and_hint() -> None:
         "file.zip_bomb",
         "file.xml_unsafe",
         "file.too_many_rows",
+        "file.text_amplification",
     }
     assert expected == REFUSAL_RULES
     preflight_rules = [rule for rule in RULES.values() if rule.stage == "preflight"]

@@ -710,7 +710,7 @@ def test_kitchen_sink_file_is_accepted_by_nq57_validate_json_with_normalised_val
 
 
 def test_xls_whose_dimensions_run_backwards_is_refused_before_the_reader_sees_it():
-    # calamine would try to allocate for ~2^32 rows and abort the whole process on this file
+    # a reader that trusts DIMENSIONS would try to allocate for ~2^32 rows on this file
     data = bytearray(xls({"Nhiệm vụ": Sheet(rows=[["STT", "Mã nhiệm vụ"], ["1", "NV-1"]])}))
     marker = bytes.fromhex("00020e00")  # DIMENSIONS record, BIFF8 body of 14 bytes
     at = data.index(marker) + 4

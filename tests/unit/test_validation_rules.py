@@ -123,13 +123,21 @@ def test_missing_required_column():
     result = judge(to_bytes(workbook))
     issue = only(result, "column.missing")
     assert not result.accepted and "Tình trạng" in issue.message
+    # On the header row, never a column code: the message says where the template puts it (right after
+    # Sản phẩm, J); the cell is the first free one right of the table, since K now holds Tiến độ.
+    assert (issue.sheet, issue.cell) == ("NhiemVu", "P3")
+    assert "ngay sau cột “Sản phẩm” (J)" in issue.message and "ô trống P3" in issue.message
 
 
 def test_missing_required_sheet():
     workbook = filled()
     del workbook["NhiemVu"]
     result = judge(to_bytes(workbook))
-    assert not result.accepted and only(result, "sheet.missing").sheet == "NhiemVu"
+    issue = only(result, "sheet.missing")
+    # The missing sheet cannot be pointed at: the issue sits on A1 of the first sheet the agency sees and
+    # names the sheet it lacks and the sheets it has.
+    assert not result.accepted and (issue.sheet, issue.cell) == ("ThongTin", "A1")
+    assert issue.message.startswith("Không tìm thấy sheet “NhiemVu” (danh sách nhiệm vụ); tệp có các sheet: “ThongTin”")
 
 
 def test_empty_task_sheet_needs_nil_report():

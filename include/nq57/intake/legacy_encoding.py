@@ -4,7 +4,7 @@ Why this exists
 ---------------
 Many agencies still type with ABC (`.VnTime`, `.VnArial`, ...) or VNI (`VNI-Times`, `VNI-Helve`, ...)
 fonts. The workbook stores the *bytes* the keyboard driver produced, so a modern reader (openpyxl,
-calamine) hands us the Windows-1252 reading of those bytes: `Bé Khoa häc vµ C«ng nghÖ` (TCVN3) or
+xlrd, ours) hands us the Windows-1252 reading of those bytes: `Bé Khoa häc vµ C«ng nghÖ` (TCVN3) or
 `Boä Khoa hoïc vaø Coâng ngheä` (VNI) instead of `Bộ Khoa học và Công nghệ`. Unless it is repaired
 *before* any other clean-up, labels never match the reference lists, and `textnorm.clean` would even
 delete the TCVN3 letter `ư` (byte 0xAD is U+00AD SOFT HYPHEN, which `clean` strips as invisible).
@@ -425,7 +425,7 @@ def detect_legacy_encoding(text: str, font_name: str | None = None) -> LegacyEnc
 
 
 def _typed_for_uppercase_font(text: str) -> bool:
-    """TCVN3 text meant for an H font even though the font name does not say so (calamine gives none).
+    """TCVN3 text meant for an H font even though the font name does not say so (or no font is known).
 
     Someone typing `CéNG HOµ` (capital ASCII around lowercase toned codes) saw `CỘNG HOÀ` in an H font;
     nobody means `CộNG HOà`. Requires a word with two capital ASCII letters and a toned code, and no

@@ -2,13 +2,20 @@
 
 Everything here looks only at what is cheap and bounded to read: magic bytes, the zip central
 directory, the compound-file (OLE2) directory and BIFF record headers, three small XML parts
-(each read with a size cap) and the first 16 KB of each worksheet. Worksheets are never inflated
-in full, so a hostile upload is refused in milliseconds with little memory, and each refusal tells
+(each read with a size cap), the first 16 KB of every XML part, the shared-strings part (string
+lengths only) and one regular-expression pass over each worksheet, streamed a megabyte at a time.
+No part is ever held whole, so a hostile upload is refused with little memory, and each refusal tells
 the agency in Vietnamese what is wrong and how to fix it.
+
+Rows are counted where they hold a value, never taken from a sheet's declared `<dimension>`: a
+declared million rows or formatting applied to empty rows is not data. Shared text is counted as
+the cells reference it, so a small file whose cells all point at one long shared string (46 KB
+expanding to 1.26 GB) is refused here, like a zip bomb.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
 import itertools
 import logging
@@ -20,16 +27,19 @@ import sys
 import zipfile
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
 from nq57.intake.issues import Issue
 from nq57.intake.rules import RULES, issue
+from nq57.intake.workbook import SharedStringsTarget, part_key, resolve_target, safe_expat
 from nq57.settings import Limits, get_settings
 
 logger = logging.getLogger(__name__)
@@ -72,19 +82,13 @@ _RATIO_MIN_BYTES = _MIB
 # Upper bound on what we parse of workbook.xml, [Content_Types].xml and the workbook rels;
 # real ones are a few KB, even with thousands of defined names they stay well under this.
 _MAX_XML_PART = 5 * _MIB
-# <dimension> is the first or second child of <worksheet>; 16 KB leaves room for a large
-# <sheetPr> while costing nothing to inflate.
-_SHEET_HEAD_BYTES = 16 * 1024
-# Fallback when <dimension> is missing or lies: a worksheet's XML bigger than max_rows times
-# this many bytes cannot reasonably hold max_rows rows of a report form (a 16-30 column row with
-# inline strings is well under 2 KB). Deliberately generous so wide legitimate sheets pass.
-_SHEET_BYTES_PER_ROW = 2048
+# A DTD can only precede the root element; 16 KB covers any XML declaration and prolog while
+# costing nothing to inflate.
+_HEAD_BYTES = 16 * 1024
 # xlsx parts may only be stored or deflated (ECMA-376 Part 2); anything else (bzip2, lzma,
 # deflate64) is unreadable by Excel and bzip2 could amplify far beyond deflate's ~1032:1.
 _ALLOWED_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
-_DIMENSION_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']{1,64})[\"']")
-_ROW_NUMBER_RE = re.compile(r"\$?[A-Za-z]{0,3}\$?(\d{1,10})")
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 _WORKBOOK = "xl/workbook.xml"
@@ -267,7 +271,9 @@ def _check_zip(data: bytes, limits: Limits) -> list[Issue]:
         infos = zf.infolist()
         _check_bomb(infos, len(data), limits)
         _check_zip_entries(infos)
-        by_name = {info.filename.lower(): info for info in infos}
+        by_name: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            by_name.setdefault(part_key(info.filename), info)
         if _WORKBOOK not in by_name or _CONTENT_TYPES not in by_name:
             raise _Refuse(_not_xlsx(zf, by_name))
 
@@ -279,7 +285,9 @@ def _check_zip(data: bytes, limits: Limits) -> list[Issue]:
         workbook = _parse_part(zf, by_name[_WORKBOOK], _WORKBOOK)
         if _local(workbook.tag) != "workbook":
             raise _Refuse(issue("file.corrupt", detail=f"phần {_WORKBOOK} không phải là danh mục sổ làm việc"))
-        issues += _check_sheet_rows(zf, _worksheets(zf, by_name, workbook), limits)
+        _check_xml_heads(zf, infos)
+        sheets, shared_strings = _worksheets(zf, by_name, workbook)
+        issues += _scan_worksheets(zf, sheets, shared_strings, len(data), limits)
         return issues
 
 
@@ -475,21 +483,26 @@ def _zip_macro(by_name: dict[str, zipfile.ZipInfo], content_types: Element) -> s
 
 def _worksheets(
     zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], workbook: Element
-) -> list[tuple[str, zipfile.ZipInfo]]:
+) -> tuple[list[tuple[str, zipfile.ZipInfo]], zipfile.ZipInfo | None]:
     """(sheet name, part) for each worksheet, via workbook.xml + its rels so messages can name
-    the tab the agency sees; falls back to the xl/worksheets/ folder if the rels are missing."""
+    the tab the agency sees (falling back to the xl/worksheets/ folder if the rels are missing),
+    and the shared-strings part. Part names compare case-insensitively (OPC)."""
     found: list[tuple[str, zipfile.ZipInfo]] = []
+    shared_strings = by_name.get("xl/sharedstrings.xml")
     rels_info = by_name.get(_WORKBOOK_RELS)
     if rels_info is not None:
         rels = _parse_part(zf, rels_info, _WORKBOOK_RELS)
         targets: dict[str, str] = {}
         for rel in rels.iter():
-            if _local(rel.tag) != "Relationship" or rel.get("TargetMode") == "External":
+            if _local(rel.tag) != "Relationship" or (rel.get("TargetMode") or "").lower() == "external":
                 continue
-            if (rel.get("Type") or "").endswith("/worksheet") and rel.get("Id") and rel.get("Target"):
-                target = rel.get("Target", "")
-                path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-                targets[rel.get("Id", "")] = posixpath.normpath(path).lower()
+            kind, target = rel.get("Type") or "", rel.get("Target") or ""
+            if not target:
+                continue
+            if kind.endswith("/worksheet") and rel.get("Id"):
+                targets[rel.get("Id", "")] = part_key(resolve_target("xl", target))
+            elif kind.endswith("/sharedStrings"):
+                shared_strings = by_name.get(part_key(resolve_target("xl", target))) or shared_strings
         for sheet in workbook.iter():
             if _local(sheet.tag) != "sheet":
                 continue
@@ -501,54 +514,227 @@ def _worksheets(
         for name, info in by_name.items():
             if name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2:
                 found.append((info.filename, info))
-    return found
+    return found, shared_strings
 
 
-def _check_sheet_rows(
+def _check_xml_heads(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Excel never writes a DTD; one in any XML part (styles, shared strings, a sheet...) is refused.
+    A DTD can only precede the root element, so the first 16 KB of each part is where it would be."""
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        head = _as_utf8(_bounded_read(zf, info, _HEAD_BYTES, info.filename))
+        if _DTD_RE.search(head):
+            raise _Refuse(issue("file.xml_unsafe", part=info.filename))
+
+
+def _xml_encoding(head: bytes) -> str | None:
+    """The UTF-16 flavour of an XML part from its first bytes (BOM or `<` as a 16-bit unit), else None."""
+    if head.startswith(b"\xff\xfe") or head.startswith(b"<\x00"):
+        return "utf-16-le"
+    if head.startswith(b"\xfe\xff") or head.startswith(b"\x00<"):
+        return "utf-16-be"
+    return None
+
+
+def _as_utf8(head: bytes) -> bytes:
+    encoding = _xml_encoding(head)
+    if encoding is None:
+        return head
+    return head.decode(encoding, errors="replace").encode("utf-8")
+
+
+# Worksheet XML scanned as bytes (prefixes allowed, attributes in any order, either quote).
+_P = rb"(?:[A-Za-z_][\w.-]*:)?"
+_VALUE_AHEAD = rb"(?=\s*(?:<" + _P + rb"f\b[^>]*?(?:/>|>[^<]*</" + _P + rb"f>)\s*)?<" + _P + rb"(?:v|is)\b)"
+# Row number of each cell that holds a value (a `<v>` or an inline `<is>`, after an optional formula).
+_VALUED_CELL_ROW = re.compile(
+    rb"<" + _P + rb"c\s[^>]*?\br\s*=\s*[\"']\$?[A-Za-z]{1,3}\$?(\d{1,7})[\"'][^>]*(?<!/)>" + _VALUE_AHEAD
+)
+_VALUED_CELL_WITHOUT_REF = re.compile(rb"<" + _P + rb"c\b(?![^>]*\br\s*=)[^>]*(?<!/)>" + _VALUE_AHEAD)
+_ROW_START = re.compile(rb"<" + _P + rb"row\b")
+# Index of each shared-string cell (`t="s"`).
+_SHARED_REF = re.compile(
+    rb"<" + _P + rb"c\s[^>]*?\bt\s*=\s*[\"']s[\"'][^>]*(?<!/)>\s*<" + _P + rb"v>\s*(\d{1,10})\s*<"
+)
+_CELL_REF_ATTR = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})[\"']")
+_STREAM_CHUNK = 1024 * 1024
+_MAX_CARRY = 64 * 1024
+
+
+def _segments(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A part's XML as UTF-8 byte segments, each ending after a complete cell or row, inflated a
+    megabyte at a time: memory stays at one chunk however large the part."""
+    carry = b""
+    decoder = None
+    first = True
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(_STREAM_CHUNK)
+                if first:
+                    first = False
+                    encoding = _xml_encoding(chunk)
+                    if encoding is not None:
+                        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+                    elif chunk.startswith(codecs.BOM_UTF8):
+                        chunk = chunk[len(codecs.BOM_UTF8):]
+                if decoder is not None:
+                    chunk = decoder.decode(chunk, final=not chunk).encode("utf-8")
+                if not chunk:
+                    if carry:
+                        yield carry
+                    return
+                buffer = carry + chunk
+                cut = _cell_boundary(buffer)
+                if cut is None:
+                    # No complete cell in the buffer yet: keep it, but never more than a cell could need.
+                    carry = buffer if len(buffer) <= _MAX_CARRY else b""
+                    continue
+                carry = buffer[cut:]
+                yield buffer[:cut]
+    except _ZIP_ERRORS:
+        raise _Refuse(issue("file.corrupt", detail=f"không giải nén được phần {info.filename}")) from None
+
+
+def _cell_boundary(buffer: bytes) -> int | None:
+    """Offset just after the last `</c>`, `</row>` or `</sheetData>` in the buffer (any prefix)."""
+    position = len(buffer)
+    for _ in range(64):
+        position = buffer.rfind(b"</", 0, position)
+        if position < 0:
+            return None
+        end = buffer.find(b">", position, position + 80)
+        if end < 0:
+            continue
+        name = buffer[position + 2 : end].rsplit(b":", 1)[-1].strip()
+        if name in (b"c", b"row", b"sheetData"):
+            return end + 1
+    return None
+
+
+@dataclass
+class _SheetScan:
+    rows: int
+    shared: Counter
+
+
+def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int) -> _SheetScan:
+    """Rows holding a value and shared-string references of one worksheet, from one streamed pass."""
+    rows: set[bytes] = set()
+    row_tags = 0
+    without_ref = 0
+    shared: Counter = Counter()
+    for segment in _segments(zf, info):
+        rows.update(_VALUED_CELL_ROW.findall(segment))
+        without_ref += len(_VALUED_CELL_WITHOUT_REF.findall(segment))
+        row_tags += len(_ROW_START.findall(segment))
+        shared.update(_SHARED_REF.findall(segment))
+        if len(rows) > max_rows:
+            break  # already too many: the refusal does not need the exact count
+    # Cells without an `r` reference are numbered by their row element: count the rows instead.
+    count = max(len(rows), row_tags) if without_ref else len(rows)
+    return _SheetScan(count, Counter({int(index): n for index, n in shared.items()}))
+
+
+def _shared_string_lengths(zf: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> list[int]:
+    """Length in characters of each shared string, streamed (the strings themselves are not kept)."""
+    if info is None:
+        return []
+    target = SharedStringsTarget(keep_text=False)
+    parser = safe_expat(target)
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(_STREAM_CHUNK):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except DefusedXmlException:
+        raise _Refuse(issue("file.xml_unsafe", part=info.filename)) from None
+    except (ExpatError, ParseError, ValueError, LookupError):
+        raise _Refuse(issue("file.corrupt", detail=f"phần {info.filename} không phải XML hợp lệ")) from None
+    except _ZIP_ERRORS:
+        raise _Refuse(issue("file.corrupt", detail=f"không giải nén được phần {info.filename}")) from None
+    return target.lengths
+
+
+def _scan_worksheets(
     zf: zipfile.ZipFile,
     sheets: list[tuple[str, zipfile.ZipInfo]],
+    shared_strings: zipfile.ZipInfo | None,
+    size: int,
     limits: Limits,
 ) -> list[Issue]:
+    """Rows per sheet against the row limit; text the cells reference against the text limit."""
+    lengths = _shared_string_lengths(zf, shared_strings)
     issues: list[Issue] = []
-    limit = limits.max_rows
-    budget = limit * _SHEET_BYTES_PER_ROW
+    referenced = 0
+    heaviest: tuple[int, int, int, str, zipfile.ZipInfo] | None = None  # (weight, index, count, sheet, part)
     for sheet_name, info in sheets:
-        head = _bounded_read(zf, info, _SHEET_HEAD_BYTES, info.filename)
-        if _DTD_RE.search(head):
-            # A DTD can only precede the root element, so the head is where it would be.
-            raise _Refuse(issue("file.xml_unsafe", part=info.filename))
-        rows = _dimension_rows(head)
-        if rows is not None and rows > limit:
+        scan = _scan_sheet(zf, info, limits.max_rows)
+        if scan.rows > limits.max_rows:
             issues.append(
                 issue(
                     "file.too_many_rows",
                     sheet_name=sheet_name,
-                    rows=f"{_vn_number(rows)} dòng",
-                    limit=_vn_number(limit),
+                    rows=f"{'hơn ' if scan.rows > limits.max_rows + 1 else ''}{_vn_number(scan.rows)} dòng có dữ liệu",
+                    limit=_vn_number(limits.max_rows),
                 )
             )
-        elif info.file_size > budget:
-            # No <dimension>, or one that understates the sheet: judge by declared size instead.
-            estimate = info.file_size // _SHEET_BYTES_PER_ROW
-            issues.append(
-                issue(
-                    "file.too_many_rows",
-                    sheet_name=sheet_name,
-                    rows=f"khoảng {_vn_number(estimate)} dòng (ước tính theo dung lượng dữ liệu "
-                    f"{_mb(info.file_size)} MB)",
-                    limit=_vn_number(limit),
-                )
+        for index, count in scan.shared.items():
+            if index < len(lengths):
+                weight = lengths[index] * count
+                referenced += weight
+                if heaviest is None or weight > heaviest[0]:
+                    heaviest = (weight, index, count, sheet_name, info)
+    if referenced > limits.max_referenced_text and heaviest is not None:
+        _, index, count, sheet_name, info = heaviest
+        raise _Refuse(
+            text_amplification_issue(
+                total=referenced, limit=limits.max_referenced_text, size=size, length=lengths[index],
+                count=count, sheet=sheet_name, cell=_first_reference(zf, info, index),
             )
+        )
     return issues
 
 
-def _dimension_rows(head: bytes) -> int | None:
-    """Last row named by `<dimension ref="A1:P120000"/>`, or None if absent."""
-    match = _DIMENSION_RE.search(head)
-    if not match:
-        return None
-    numbers = [int(n) for n in _ROW_NUMBER_RE.findall(match.group(1).decode("ascii", errors="replace"))]
-    return max(numbers) if numbers else None
+def _first_reference(zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: int) -> str | None:
+    pattern = re.compile(
+        rb"<" + _P + rb"c\s([^>]*?\bt\s*=\s*[\"']s[\"'][^>]*)(?<!/)>\s*<" + _P + rb"v>\s*" + str(index).encode() + rb"\s*<"
+    )
+    for segment in _segments(zf, info):
+        for match in pattern.finditer(segment):
+            ref = _CELL_REF_ATTR.search(match.group(1))
+            if ref:
+                return (ref.group(1) + ref.group(2)).decode("ascii").upper()
+    return None
+
+
+def text_amplification_issue(*, total: int, limit: int, size: int, length: int, count: int, sheet: str | None,
+                             cell: str | None) -> Issue:
+    """The refusal for cells that reference far more shared text than the file holds (issue 17 item 7),
+    placed at the first cell repeating the heaviest string when it is known."""
+    where = re.match(r"([A-Z]{1,3})(\d+)$", cell or "")
+    return issue(
+        "file.text_amplification",
+        size=_size_text(size),
+        total=_chars(total),
+        limit=_chars(limit),
+        count=_vn_number(count),
+        cell=cell or "?",
+        sheet_name=sheet or "?",
+        length=_vn_number(length),
+        sheet=sheet if where else None,
+        row=int(where.group(2)) if where else None,
+        column=where.group(1) if where else None,
+    )
+
+
+def _chars(n: int) -> str:
+    return f"{_vn_number(n / 1_000_000, 0 if n % 1_000_000 == 0 else 1)} triệu" if n >= 1_000_000 else _vn_number(n)
+
+
+def _size_text(n: int) -> str:
+    return f"{_mb(n)} MB" if n >= _MIB else f"{_vn_number(max(1, round(n / 1024)))} KB"
 
 
 # --------------------------------------------------------------------------------------------
@@ -823,8 +1009,8 @@ def _biff_sheet_rows(stream: bytes, offset: int, biff8: bool) -> int | None:
     index_rows: int | None = None
     for rtype, body, length in records:
         if rtype == _BIFF_DIMENSIONS:
-            # rwMic, rwMac (one past the last row), colMic, colMac. A range that runs backwards makes
-            # calamine try to allocate for ~2^32 rows and abort the whole process, so it is refused here.
+            # rwMic, rwMac (one past the last row), colMic, colMac. A range that runs backwards is damage
+            # (a reader that trusts it would allocate for ~2^32 rows), so it is refused here.
             if biff8 and length >= 12:
                 first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", stream, body)
             elif length >= 8:  # BIFF5: 16-bit rows

@@ -104,27 +104,71 @@ _RULES: tuple[Rule, ...] = (
          "Trang tính “{sheet_name}” có {rows}, vượt quá giới hạn {limit} dòng cho mỗi trang tính.",
          "Vui lòng xóa các dòng thừa, kể cả các dòng trống đã được tô màu hoặc kẻ khung ở cuối "
          "trang tính (chọn các dòng đó › Xóa), lưu lại rồi tải lên lại."),
+    Rule("file.text_amplification", "error", "preflight",
+         "Tệp chỉ {size} nhưng khi mở ra các ô chứa tổng cộng {total} ký tự văn bản, vượt giới hạn {limit} ký tự: "
+         "{count} ô (ô đầu tiên: {cell} trong trang tính “{sheet_name}”) cùng lặp lại một đoạn văn bản dài "
+         "{length} ký tự.",
+         "Vui lòng kiểm tra các ô nêu trên: chỉ giữ nội dung cần báo cáo (không sao chép một đoạn văn bản dài "
+         "vào hàng loạt ô), xóa các trang tính và dữ liệu thừa ngoài mẫu báo cáo, lưu lại rồi tải lên lại."),
     Rule("file.extension_mismatch", "warning", "preflight",
          "Tên tệp có đuôi “{ext}” nhưng nội dung là bảng tính {kind}; "
          "hệ thống vẫn tiếp nhận và xử lý theo định dạng {kind}.",
          "Lần sau vui lòng lưu tệp bằng chức năng “Lưu thành” (Save As) của Excel, "
          "không đổi đuôi tên tệp bằng tay."),
     # ---------------------------------------------------------------- sheets, headers, cells (parse)
+    # A missing sheet cannot be pointed at: the finding sits on A1 of the first sheet the agency sees.
     Rule("sheet.missing", "error", "parse",
-         "Không tìm thấy sheet '{sheet}' ({role}).",
-         "Dùng đúng mẫu báo cáo, giữ nguyên sheet {sheet}."),
+         "Không tìm thấy sheet “{missing}” ({role}){listing}.",
+         "Dùng đúng mẫu báo cáo, giữ nguyên sheet {missing}; nếu {role} đang nằm ở sheet khác, "
+         "đổi tên sheet đó thành “{missing}”."),
+    Rule("sheet.ignored", "warning", "parse",
+         "{how} “{other}” cũng có dạng {role} nhưng không được đọc; hệ thống đọc sheet “{sheet}”.",
+         "Nếu “{other}” là số liệu cũ, nên xóa sheet đó; nếu số liệu cần báo cáo nằm ở “{other}”, "
+         "chuyển sang sheet “{sheet}” rồi tải lên lại."),
+    Rule("sheet.hidden_read", "warning", "parse",
+         "{role} được đọc từ sheet “{sheet}” đang bị ẩn{how}, vì tệp không có sheet hiện nào phù hợp.",
+         "Kiểm tra đây đúng là số liệu của kỳ báo cáo; nên bỏ ẩn sheet (chuột phải vào tên sheet › Bỏ ẩn)."),
+    Rule("sheet.unreadable", "error", "parse",
+         "Sheet “{name}” bị hỏng (cấu trúc bên trong không hợp lệ) nên hệ thống không đọc được.",
+         "Mở tệp bằng Excel (Excel sẽ tự sửa), chọn “Lưu thành” (Save As) định dạng .xlsx rồi tải lên lại."),
+    Rule("sheet.unreadable_extra", "warning", "parse",
+         "Sheet “{name}” bị hỏng (cấu trúc bên trong không hợp lệ) nên hệ thống không đọc được; "
+         "số liệu của sheet này không được ghi nhận.",
+         "Mở tệp bằng Excel (Excel sẽ tự sửa), chọn “Lưu thành” (Save As) định dạng .xlsx rồi tải lên lại."),
+    Rule("file.part_repaired", "warning", "parse",
+         "Phần định dạng ô của tệp (styles) bị hỏng nên hệ thống bỏ qua định dạng: số dạng phần trăm (60%) có "
+         "thể bị đọc là 0,6 và ngày có thể bị đọc là số.",
+         "Mở tệp bằng Excel, chọn “Lưu thành” (Save As) định dạng .xlsx rồi tải lên lại để định dạng được đọc đúng."),
+    Rule("cell.damaged", "warning", "parse",
+         "Ô {cells} của sheet “{sheet}” lưu giá trị không hợp lệ (tệp bị hỏng một phần), hệ thống coi các ô "
+         "này là trống.",
+         "Mở tệp bằng Excel, kiểm tra và nhập lại các ô này, lưu lại rồi tải lên lại."),
     Rule("table.header_missing", "error", "parse",
-         "Không tìm thấy dòng tiêu đề của bảng nhiệm vụ.",
-         "Giữ nguyên dòng tiêu đề của mẫu (STT, Mã nhiệm vụ, Tên nhiệm vụ, …)."),
+         "Không tìm thấy dòng tiêu đề của {table} trong {rows} dòng đầu của sheet “{sheet}” (theo mẫu, "
+         "dòng {template_row} ghi: {labels}, …).",
+         "Giữ nguyên dòng tiêu đề của mẫu ({labels}, …)."),
+    # At the header row, in the column where the template order expects it (see parse._expected_columns).
     Rule("column.missing", "error", "parse",
-         "Thiếu cột bắt buộc '{label}'.",
-         "Thêm cột '{label}' vào dòng tiêu đề theo đúng mẫu."),
+         "Thiếu cột bắt buộc “{label}” ở dòng tiêu đề (dòng {row}): {place}.",
+         "Chèn cột “{label}” vào đúng vị trí theo mẫu, hoặc sửa lại tên cột cho đúng."),
     Rule("column.unknown", "warning", "parse",
          "Cột '{header}' không có trong mẫu, hệ thống bỏ qua cột này.",
          "Nếu nội dung cần được ghi nhận, chuyển sang cột phù hợp của mẫu (ví dụ Kết quả hoặc Kiến nghị)."),
     Rule("cell.formula_no_value", "warning", "parse",
          "Ô {cell} chứa công thức nhưng tệp không lưu kết quả tính, hệ thống đọc ô này là trống.",
          "Mở tệp bằng Excel, bấm tính lại (F9) rồi lưu, hoặc thay công thức bằng giá trị (Paste Values)."),
+    Rule("cell.excel_error", "warning", "parse",
+         "Ô {cell} ({label}) chứa lỗi Excel “{code}”{meaning}, giá trị thật của ô không xác định; hệ thống coi "
+         "ô này là trống.",
+         "Sửa công thức, hoặc chép ô rồi dán giá trị (Paste Values) để ô có giá trị đúng, lưu lại rồi tải lên lại."),
+    # Made in place of any error a rule raises at a cell holding an Excel error: never "value missing".
+    Rule("cell.excel_error_required", "error", "parse",
+         "Ô {cell} ({label}) chứa lỗi Excel “{code}”{meaning} thay vì giá trị cần có: {reason}",
+         "Sửa công thức, hoặc nhập trực tiếp giá trị đúng vào ô (chép rồi dán giá trị), lưu lại rồi tải lên lại."),
+    Rule("cell.date_serial", "warning", "parse",
+         "{count} ô của cột “{label}” ghi ngày dưới dạng số ({listing}): Excel hiển thị các ô này là số, hệ thống "
+         "đọc thành ngày theo {system}.",
+         "Kiểm tra các ngày trên; định dạng ô là Ngày (dd/mm/yyyy) hoặc gõ lại ngày dạng dd/mm/yyyy."),
     Rule("text.legacy_encoding", "warning", "parse",
          "{count} ô trong sheet '{sheet}' (ô đầu tiên: {cell}) được gõ bằng bảng mã cũ (TCVN3/VNI) "
          "và đã được chuyển sang Unicode.",
@@ -164,6 +208,10 @@ _RULES: tuple[Rule, ...] = (
     Rule("task.progress_unreadable", "error", "parse",
          "{reason}",
          "Ghi tiến độ là số từ 0 đến 100."),
+    Rule("task.date_maybe_swapped", "warning", "parse",
+         "Cột “{label}” có ngày có thể bị đảo ngày và tháng ({listing}): {sign}.",
+         "Kiểm tra các ô nêu trên; nếu sai, gõ lại ngày dạng chữ dd/mm/yyyy hoặc đặt định dạng ô là dd/mm/yyyy "
+         "rồi nhập lại."),
     Rule("task.status_mismatch", "warning", "parse",
          "Tình trạng báo cáo '{value}' khác với tình trạng tính theo thời hạn và ngày hoàn thành ({derived}).",
          "Kiểm tra lại tình trạng, thời hạn và ngày hoàn thành."),
@@ -174,6 +222,11 @@ _RULES: tuple[Rule, ...] = (
          "{reason}",
          "Ghi giá trị là số, ví dụ 80,5 hoặc 1.287."),
     # ---------------------------------------------------------------- the file against its upload folder
+    # Anything that fails while judging one file: its refusal (and an English log line), never an aborted run.
+    Rule("file.unreadable", "error", "submission",
+         "Hệ thống không xử lý được tệp này: tệp có thể bị hỏng hoặc có cấu trúc bất thường.",
+         f"Mở tệp bằng Excel (Excel sẽ tự sửa nếu được), {_SAVE_AS_XLSX} rồi tải lên lại; nếu Excel không mở "
+         "được, vui lòng lập lại báo cáo từ mẫu."),
     Rule("upload.unknown_agency", "error", "submission",
          "Thư mục tải lên '{agency}' không phải là mã đơn vị trong danh mục.",
          "Tải tệp vào thư mục mang đúng mã đơn vị của mình."),

@@ -1,7 +1,9 @@
 """One uploaded file from bytes to a verdict: preflight -> read -> parse -> validate -> context checks.
 
 The same function serves `nq57 validate`, `nq57 run` and the ingest DAG, so an agency gets the same
-answer everywhere.
+answer everywhere. Judging a file never raises for what the file contains: whatever goes wrong while
+reading or judging one file becomes that file's refusal, with a Vietnamese message for the agency and an
+English log line (with the traceback) for the operator.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from nq57 import periods, reference
 from nq57.columns import INDICATORS, TASKS
 from nq57.intake import validation
 from nq57.intake.issues import Issue, has_errors
-from nq57.intake.parse import ParsedSubmission, empty_frame, parse_workbook
-from nq57.intake.preflight import check_upload
+from nq57.intake.parse import ParsedSubmission, empty_frame, name_excel_errors, parse_workbook
+from nq57.intake.preflight import check_upload, text_amplification_issue
 from nq57.intake.rules import issue
-from nq57.intake.workbook import Workbook
-from nq57.settings import Limits
+from nq57.intake.workbook import TextAmplification, UnreadableWorkbook, Workbook
+from nq57.settings import Limits, get_settings
 from nq57.vocabulary import STATUSES
 
 log = logging.getLogger(__name__)
@@ -114,21 +116,37 @@ def evaluate(
 ) -> SubmissionResult:
     """Judge one file. `expected_*` come from the upload prefix `<agency>/<YYYY-MM>/`.
 
+    Never raises for the file's content: a file that cannot be read is refused (`file.corrupt`,
+    `file.text_amplification`), and any other failure while judging it becomes its `file.unreadable` refusal,
+    logged in English with the traceback.
+
     Raises:
         ValueError: `expected_period` is given and is not a `YYYY-MM` month (callers check the folder).
     """
     if expected_period is not None:
         periods.check(expected_period)
-    today = today or dt.date.today()
     expected = {"expected_agency": expected_agency, "expected_period": expected_period}
+    try:
+        return _evaluate(data, filename, expected, today or dt.date.today(), limits or get_settings().limits)
+    except Exception:
+        log.exception("judging %r (%d bytes) failed; the file is refused as unreadable", filename, len(data))
+        return SubmissionResult(filename, False, [issue("file.unreadable")], **expected)
+
+
+def _evaluate(data: bytes, filename: str, expected: dict, today: dt.date, limits: Limits) -> SubmissionResult:
+    expected_agency, expected_period = expected["expected_agency"], expected["expected_period"]
     preflight = check_upload(data, filename, limits)
     if preflight.refused:
         return SubmissionResult(filename, False, list(preflight.issues), **expected)
     try:
-        book = Workbook(data, preflight.kind or "xlsx")
-    except Exception as exc:  # calamine raises its own types for damaged parts
-        log.warning("%s passed preflight but cannot be read (%s: %s); refused as corrupt", filename,
-                    type(exc).__name__, exc)
+        book = Workbook(data, preflight.kind or "xlsx", max_text=limits.max_referenced_text)
+    except TextAmplification as exc:
+        log.info("%r refused: %s", filename, exc)
+        refusal = text_amplification_issue(total=exc.total, limit=exc.limit, size=len(data), length=exc.length,
+                                           count=exc.count, sheet=exc.sheet, cell=exc.cell)
+        return SubmissionResult(filename, False, [*preflight.issues, refusal], preflight.kind, **expected)
+    except UnreadableWorkbook as exc:
+        log.warning("%r passed preflight but cannot be read (%s); refused as corrupt", filename, exc)
         unreadable = issue("file.corrupt", detail="không đọc được nội dung các trang tính")
         return SubmissionResult(filename, False, [*preflight.issues, unreadable], preflight.kind, **expected)
     parsed = parse_workbook(book)
@@ -145,6 +163,7 @@ def evaluate(
             parsed.indicators, INDICATORS, parsed.indicator_table,
             parameters={"indicator_codes": list(reference.indicators())},
         )
+    issues = name_excel_errors(issues, parsed.error_cells)
     issues.sort(key=lambda i: (i.severity != "error", i.sheet or "", i.row or 0, i.column or ""))
     return SubmissionResult(filename, not has_errors(issues), issues, preflight.kind, parsed, **expected)
 

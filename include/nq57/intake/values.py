@@ -19,12 +19,62 @@ from nq57.vocabulary import STATUSES
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 _DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# A time after a date, as web systems export it: `00:00:00`, `08:30`, `8:30:00 SA` (sáng, a.m.) or `CH`
+# (chiều, p.m.) from Vietnamese Excel, `AM`/`PM`, fractions of a second, and an ISO `T`, `Z` or offset.
+_TIME_SUFFIX = re.compile(
+    r"(?:\s+|\s*T)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?\s*(sa|ch|am|pm|sáng|chiều)?"
+    r"\s*(z|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+_VN_OFFSET = dt.timedelta(hours=7)
 _MONTH_YEAR = re.compile(r"^(?:thang\s*|t\s*)?(\d{1,2})\s*(?:[/\-.]|\s+nam)\s*(\d{4})$")
 _QUARTER = re.compile(r"^(?:quy|q)\s*(i{1,3}|iv|[1-4])\s*(?:[/\-.]|nam)?\s*(\d{4})$")
 _YEAR = re.compile(r"^(?:nam\s*)?(\d{4})$")
 _YEAR_RANGE = re.compile(r"^(?:nam\s*|giai doan\s*)?(\d{4})\s*(?:-|den)\s*(\d{4})$")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def strip_quote_prefix(value: object) -> object:
+    """Text with a literal leading apostrophe (`'60`, `'31/12/2026`) as meant: without it.
+
+    Excel's own quote prefix is not part of the value; one stored literally (exported by another tool, or
+    typed into a cell already formatted as text) is a leftover of the same habit. Text with a second
+    apostrophe is left alone (`'Make in Vietnam'` is a quotation)."""
+    if isinstance(value, str) and value.startswith("'") and len(value) > 1 and "'" not in value[1:]:
+        return value[1:]
+    return value
+
+
+def split_time(text: str) -> tuple[str, dt.timedelta | None]:
+    """`30/09/2026 08:30:00` -> (`30/09/2026`, None); with a UTC offset or `Z` -> (date part, the shift that
+    takes the moment to Vietnam time, which may change the day). Raises ValueError for an impossible time."""
+    match = _TIME_SUFFIX.search(text)
+    if not match or not re.search(r"\d", text[: match.start()]):
+        return text, None
+    hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+    meridiem = (match.group(4) or "").lower()
+    if meridiem in ("ch", "pm", "chiều") and hour < 12:
+        hour += 12
+    elif meridiem in ("sa", "am", "sáng") and hour == 12:
+        hour = 0
+    if hour > 24 or minute > 59 or second > 60 or (meridiem and not 0 <= int(match.group(1)) <= 12):
+        raise ValueError(f"'{text}' có giờ không hợp lệ")
+    offset = match.group(5)
+    shift = None
+    if offset:
+        if offset.lower() == "z":
+            utc = dt.timedelta(0)
+        else:
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            utc = sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        shift = dt.timedelta(hours=hour, minutes=minute, seconds=second) - utc + _VN_OFFSET
+    return text[: match.start()].strip(), shift
+
+
+def _shifted(day: dt.date, shift: dt.timedelta | None) -> dt.date:
+    return day if shift is None else (dt.datetime.combine(day, dt.time(0)) + shift).date()
 
 
 def is_blank(value: object) -> bool:
@@ -48,7 +98,9 @@ def _excel_serial(value: float, epoch1904: bool) -> dt.date:
 
 
 def parse_date(value: object, *, epoch1904: bool = False) -> dt.date | None:
-    """A day: an Excel date, an Excel serial number, or text `dd/mm/yyyy`, `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`."""
+    """A day: an Excel date, an Excel serial number (counted from the workbook's epoch, 1900 or 1904), or text
+    `dd/mm/yyyy`, `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`, ISO `yyyy-mm-dd`, each optionally followed by a
+    time as exported by web systems (`30/09/2026 08:30:00`, `8:30:00 SA`, `2026-09-30T00:00:00Z`)."""
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -59,17 +111,22 @@ def parse_date(value: object, *, epoch1904: bool = False) -> dt.date | None:
         raise ValueError("không phải là ngày")
     if isinstance(value, (int, float)):
         return _excel_serial(float(value), epoch1904)
-    text = clean(str(value))
+    text = clean(str(strip_quote_prefix(value)))
+    day_text, shift = split_time(text)
+    return _shifted(_parse_day(day_text, text), shift)
+
+
+def _parse_day(text: str, shown: str) -> dt.date:
     if match := _DATE_TEXT.match(text):
         day, month, year = (int(g) for g in match.groups())
     elif match := _ISO_DATE.match(text):
         year, month, day = (int(g) for g in match.groups())
     else:
-        raise ValueError(f"'{text}' không đúng định dạng ngày dd/mm/yyyy")
+        raise ValueError(f"'{shown}' không đúng định dạng ngày dd/mm/yyyy")
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"'{text}' không phải là ngày có thật (định dạng dd/mm/yyyy)") from None
+        raise ValueError(f"'{shown}' không phải là ngày có thật (định dạng dd/mm/yyyy)") from None
 
 
 def parse_deadline(value: object, *, epoch1904: bool = False) -> tuple[dt.date | None, str]:
@@ -84,15 +141,16 @@ def parse_deadline(value: object, *, epoch1904: bool = False) -> tuple[dt.date |
         if isinstance(value, (int, float)) and 1900 <= float(value) <= 2100 and float(value).is_integer():
             return dt.date(int(value), 12, 31), "NAM"
         return parse_date(value, epoch1904=epoch1904), "NGAY"
-    text = clean(str(value))
+    text = clean(str(strip_quote_prefix(value)))
     key = fold_key(text)
     if key in {"thuong xuyen", "tx", "nhiem vu thuong xuyen", "thuong xuyen lien tuc"}:
         return None, "THUONG_XUYEN"
     if key in {"hang nam", "hang nam tiep theo", "dinh ky hang nam", "moi nam"}:
         return None, "HANG_NAM"
-    compact = re.sub(r"^(?:(?:truoc|han|thoi han|den|ngay)\s+)+", "", fold_key_keep_separators(text))
+    day_text, shift = split_time(text)
+    compact = re.sub(r"^(?:(?:truoc|han|thoi han|den|ngay)\s+)+", "", fold_key_keep_separators(day_text))
     if _DATE_TEXT.match(compact) or _ISO_DATE.match(compact):
-        return parse_date(compact), "NGAY"
+        return _shifted(_parse_day(compact, text), shift), "NGAY"
     if match := _MONTH_YEAR.match(compact):
         month, year = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
@@ -129,9 +187,10 @@ def parse_number(value: object) -> float | None:
         raise ValueError("không phải là số")
     if isinstance(value, (int, float)):
         return float(value)
-    text = clean(str(value)).replace(" ", "").rstrip("%")
+    shown = clean(str(value))
+    text = clean(str(strip_quote_prefix(value))).replace(" ", "").rstrip("%")
     if not re.fullmatch(r"[+-]?[\d.,]+", text) or not re.search(r"\d", text):
-        raise ValueError(f"'{clean(str(value))}' không phải là số")
+        raise ValueError(f"'{shown}' không phải là số")
     if "," in text and "." in text:
         # Whichever separator comes last is the decimal mark.
         if text.rfind(",") > text.rfind("."):

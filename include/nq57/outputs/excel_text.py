@@ -7,16 +7,30 @@ LibreOffice never evaluate it, not even after the cell is edited and confirmed. 
 apostrophe instead would print that apostrophe: openpyxl writes it as part of the text.)
 
 Use `protect(cell)` after setting a cell, or `protect_sheet(ws)` once for a sheet we wrote entirely;
-never on an agency's own sheet, whose formulas are theirs.
+never on an agency's own sheet, whose formulas are theirs. Text an .xlsx cannot hold (control characters an
+agency's cell carried, quoted in a message) goes through `printable` first.
 """
 
 from __future__ import annotations
+
+import re
 
 from openpyxl.cell.cell import Cell
 from openpyxl.cell.rich_text import CellRichText
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Characters XML 1.0 cannot carry (openpyxl refuses them): C0 controls other than tab, line feed and
+# carriage return, and the non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def printable(value: object) -> object:
+    """Text an .xlsx can hold: each control character shown as its Unicode control picture (U+0001 as ␁),
+    so the agency still sees where it sits in what they typed; anything that is not text passes through."""
+    if isinstance(value, str) and _NOT_XML.search(value):
+        return _NOT_XML.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", value)
+    return value
 
 
 def needs_protection(value: object) -> bool:

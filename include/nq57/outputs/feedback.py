@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from nq57 import periods
 from nq57.intake.issues import Issue
-from nq57.outputs.excel_text import protect_sheet
+from nq57.outputs.excel_text import printable, protect_sheet
 
 SHEET = "PhanHoi"
 _ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -52,7 +52,7 @@ def build_feedback(
     verdict = "ĐƯỢC TIẾP NHẬN" if accepted else "KHÔNG ĐƯỢC TIẾP NHẬN"
     sheet["A1"] = "PHẢN HỒI KẾT QUẢ KIỂM TRA BÁO CÁO"
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = f"Tệp: {file_name} — Đơn vị: {agency} — Kỳ báo cáo: {periods.label(period)}"
+    sheet["A2"] = printable(f"Tệp: {file_name} — Đơn vị: {agency} — Kỳ báo cáo: {periods.label(period)}")
     sheet["A3"] = f"Kết quả: {verdict}. {errors} lỗi, {warnings} cảnh báo; {counts.get('tasks', 0)} nhiệm vụ, {counts.get('indicators', 0)} chỉ tiêu."
     sheet["A3"].font = Font(bold=True, color="006100" if accepted else "9C0006")
     if not accepted:
@@ -65,10 +65,10 @@ def build_feedback(
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
     for number, issue in enumerate(issues, start=1):
         where = issue.cell or (f"dòng {issue.row}" if issue.row else "")
-        sheet.append([
+        sheet.append([printable(value) for value in (
             number, SEVERITY_LABEL.get(issue.severity, issue.severity), issue.sheet or "", where,
             issue.message, issue.hint or "", issue.rule,
-        ])
+        )])
         fill = _ERROR_FILL if issue.severity == "error" else _WARNING_FILL
         sheet.cell(sheet.max_row, 2).fill = fill
         for column in (5, 6):
@@ -86,9 +86,16 @@ def build_feedback(
 def _agency_copy(original: bytes | None) -> Workbook | None:
     if not original:
         return None
+    # Only a file preflight lets through is opened: a zip bomb, or a file whose cells reference gigabytes of
+    # shared text, would exhaust memory in openpyxl, which has no such guard.
+    from nq57.intake.preflight import check_upload
+
+    checked = check_upload(original)
+    if checked.refused or checked.kind != "xlsx":
+        return None
     try:
         return load_workbook(io.BytesIO(original))
-    except Exception:  # not an xlsx openpyxl can open (xls, damaged, refused): list only
+    except Exception:  # not an xlsx openpyxl can open (a damaged part): list only
         return None
 
 
@@ -100,7 +107,7 @@ def _annotate(workbook: Workbook, issue: Issue) -> None:
     sheet = workbook[issue.sheet]
     cell = sheet[issue.cell] if issue.cell else sheet.cell(issue.row, 1)
     cell.fill = _ERROR_FILL if issue.severity == "error" else _WARNING_FILL
-    text = f"{SEVERITY_LABEL.get(issue.severity, '')}: {issue.message}" + (f"\n→ {issue.hint}" if issue.hint else "")
+    text = printable(f"{SEVERITY_LABEL.get(issue.severity, '')}: {issue.message}" + (f"\n→ {issue.hint}" if issue.hint else ""))
     if cell.comment is not None:
         text = cell.comment.text + "\n\n" + text
     cell.comment = Comment(text, "Hệ thống tổng hợp NQ57", width=320, height=140)
