@@ -20,6 +20,8 @@ from nq57.ops.cli import main
 CASES = Path(__file__).resolve().parents[1] / "data" / "excel_cases"
 TODAY = dt.date(2026, 11, 15)
 
+pytestmark = pytest.mark.usefixtures("gx")  # every case is judged end to end, GX suites included
+
 BASELINE_TASKS = [
     ("NQ57-BTC-101", "BTC", dt.date(2026, 12, 31), "NGAY", "DANG_TRONG_HAN", 60.0, None),
     ("NQ57-BTC-102", "BTC", dt.date(2026, 9, 30), "NGAY", "HT_DUNG_HAN", 100.0, dt.date(2026, 9, 15)),
@@ -148,7 +150,7 @@ def test_c11_a_literal_leading_apostrophe_is_read_the_same_in_every_column():
 def test_c12_a_column_mixing_text_dates_and_real_dates_with_a_small_day_warns_naming_the_cells():
     result = judge("c12_us_locale_swapped_dates.xlsx")
     assert result.accepted
-    swapped = [i for i in result.issues if i.rule == "date.maybe_swapped"]
+    swapped = [i for i in result.issues if i.rule == "task.date_maybe_swapped"]
     assert [(i.sheet, i.cell) for i in swapped] == [("NhiemVu", "M6"), ("NhiemVu", "I8")]
     assert "I8: đọc là 12/01/2026, nếu bị đảo là 01/12/2026" in swapped[1].message
     assert "I5: 31/12/2026" in swapped[1].message  # the text date that gives it away

@@ -44,6 +44,7 @@ from corpus import (
 )
 
 TODAY = dt.date(2026, 11, 15)
+pytestmark = pytest.mark.usefixtures("gx")  # files are judged end to end, GX suites included
 ERRORS = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"]
 BIFF_ERRORS = ERRORS[:8]
 
@@ -143,14 +144,15 @@ def test_an_excel_error_where_a_value_is_required_is_an_error_naming_the_excel_e
     info = {"ma_don_vi": ExcelError(code)}
     result = judge(submission(tasks=rows, indicators=indicators, info=info))
     assert not result.accepted
-    excel_errors = [(i.severity, i.sheet, i.cell) for i in result.issues if i.rule == "cell.excel_error"]
+    excel_errors = [(i.severity, i.sheet, i.cell) for i in result.issues if i.rule.startswith("cell.excel_error")]
     assert excel_errors == [("error", "ChiTieu", "E2"), ("error", "NhiemVu", "K2"), ("error", "NhiemVu", "G3"),
                             ("error", "NhiemVu", "M4"), ("error", "ThongTin", "C4")]
-    for issue in (i for i in result.issues if i.rule == "cell.excel_error"):
+    assert {i.rule for i in result.issues if i.rule.startswith("cell.excel_error")} == {"cell.excel_error_required"}
+    for issue in (i for i in result.issues if i.rule == "cell.excel_error_required"):
         assert f"“{code}”" in issue.message and issue.message.startswith(f"Ô {issue.cell} (")
     # Nothing else is said about those cells: the Excel error is the reason, not "value missing".
     cells = {(s, c) for _, s, c in excel_errors}
-    assert [i.rule for i in result.issues if (i.sheet, i.cell) in cells and i.rule != "cell.excel_error"] == []
+    assert [i.rule for i in result.issues if (i.sheet, i.cell) in cells and i.rule != "cell.excel_error_required"] == []
 
 
 def test_an_error_constant_without_formula_and_error_text_are_errors_too():
@@ -166,7 +168,7 @@ def test_excel_errors_in_a_legacy_xls_are_named_like_in_xlsx(code):
     rows = [task(tien_do=ExcelError(code), tinh_trang=ExcelError(code))]
     sheets = submission(tasks=rows)
     old, new = judge(xls(sheets), "a.xls"), judge(sheets)
-    assert where(old) == where(new) == [("error", "cell.excel_error", "NhiemVu", "K2"),
+    assert where(old) == where(new) == [("error", "cell.excel_error_required", "NhiemVu", "K2"),
                                         ("warning", "cell.excel_error", "NhiemVu", "L2")]
     assert all(f"“{code}”" in i.message for i in old.issues)
 
@@ -430,9 +432,9 @@ def test_a_column_mixing_day_first_text_dates_with_real_small_day_dates_names_th
             task(ma_nhiem_vu="E", thoi_han=dt.date(2026, 7, 7)),   # the same both ways
             task(ma_nhiem_vu="F", thoi_han=dt.date(2026, 10, 20))]  # day 20: cannot have been swapped
     result = judge(submission(tasks=rows))
-    swapped = where(result, "date.maybe_swapped")
-    assert swapped == [("warning", "date.maybe_swapped", "NhiemVu", "I4")]
-    message = next(i.message for i in result.issues if i.rule == "date.maybe_swapped")
+    swapped = where(result, "task.date_maybe_swapped")
+    assert swapped == [("warning", "task.date_maybe_swapped", "NhiemVu", "I4")]
+    message = next(i.message for i in result.issues if i.rule == "task.date_maybe_swapped")
     assert "I4: đọc là 09/05/2026, nếu bị đảo là 05/09/2026" in message and "I5: đọc là 11/12/2026" in message
     assert "I6" not in message and "I7" not in message and "I2: 31/12/2026" in message
     assert column(result, "deadline_date")[2:4] == [dt.date(2026, 5, 9), dt.date(2026, 12, 11)]  # kept as stored
@@ -445,15 +447,15 @@ def test_real_dates_shown_month_first_warn_and_day_first_or_regional_short_dates
             [("A", "m/d/yyyy"), ("B", "mm/dd/yy"), ("C", "dd/mm/yyyy"), ("D", "d-mmm-yyyy"), ("E", "yyyy-mm-dd")]]
     rows.append(task(ma_nhiem_vu="F", thoi_han=day))
     result = judge(builder(submission(tasks=rows)), f"a.{builder.__name__}")
-    assert where(result, "date.maybe_swapped") == [("warning", "date.maybe_swapped", "NhiemVu", "I2")]
-    message = next(i.message for i in result.issues if i.rule == "date.maybe_swapped")
+    assert where(result, "task.date_maybe_swapped") == [("warning", "task.date_maybe_swapped", "NhiemVu", "I2")]
+    message = next(i.message for i in result.issues if i.rule == "task.date_maybe_swapped")
     assert "I2:" in message and "I3:" in message and "I4" not in message and "m/d/yyyy" in message
 
 
 def test_a_column_typed_all_as_text_dates_gives_no_swap_warning():
     rows = [task(ma_nhiem_vu="A", thoi_han="05/09/2026"), task(ma_nhiem_vu="B", thoi_han="30/09/2026"),
             task(ma_nhiem_vu="C", thoi_han=dt.date(2026, 5, 9))]
-    assert where(judge(submission(tasks=rows)), "date.maybe_swapped") == []
+    assert where(judge(submission(tasks=rows)), "task.date_maybe_swapped") == []
 
 
 # ================================================================== parts in UTF-16 (c17) and damaged parts
@@ -483,7 +485,7 @@ def test_a_task_sheet_that_cannot_be_parsed_is_refused_asking_to_save_again_neve
     data = repackage(base, lambda n, c: (n, c[: len(c) // 2] if n == "xl/worksheets/sheet2.xml" else c))
     result = judge(data)
     assert not result.accepted
-    assert [(i.severity, i.rule) for i in result.issues] == [("error", "file.sheet_unreadable")]
+    assert [(i.severity, i.rule) for i in result.issues] == [("error", "sheet.unreadable")]
     issue = result.issues[0]
     assert "“NhiemVu”" in issue.message and "Lưu thành" in issue.hint and (issue.sheet, issue.cell) == ("ThongTin", "A1")
 
@@ -493,7 +495,7 @@ def test_a_damaged_extra_sheet_is_a_warning_when_every_table_was_found():
     data = repackage(xlsx(sheets), lambda n, c: (n, c.replace(b"</sheetData>", b"<row><c>") if n == "xl/worksheets/sheet4.xml" else c))
     result = judge(data)
     assert_accepted(result)
-    assert [(i.severity, i.rule) for i in result.issues] == [("warning", "file.sheet_unreadable")]
+    assert [(i.severity, i.rule) for i in result.issues] == [("warning", "sheet.unreadable_extra")]
     assert "“Ghi chú”" in result.issues[0].message
 
 
@@ -522,7 +524,7 @@ def test_a_cell_pointing_past_the_shared_strings_is_left_blank_with_a_warning_at
         rb'(<c r="J2"[^>]*t="s"[^>]*><v>)\d+', rb"\g<1>99999", c) if n == "xl/worksheets/sheet2.xml" else c))
     result = judge(data)
     assert_accepted(result)
-    assert where(result) == [("warning", "file.part_repaired", "NhiemVu", "J2")]
+    assert where(result) == [("warning", "cell.damaged", "NhiemVu", "J2")]
 
 
 # ================================================================== reading cost follows the data (c18)
@@ -702,7 +704,7 @@ def test_a_renamed_column_is_reported_where_it_stands_with_the_label_found_there
 def test_a_table_without_a_recognisable_header_points_at_a_row_and_column():
     sheet = Sheet(rows=[["Báo cáo"], [], ["Cột 1", "Cột 2"], ["x", "y"]])
     result = judge(submission(tasks=sheet))
-    issue = next(i for i in result.issues if i.rule == "column.missing")
+    issue = next(i for i in result.issues if i.rule == "table.header_missing")
     assert (issue.sheet, issue.cell) == ("NhiemVu", "A3")
     assert "STT, Mã nhiệm vụ" in issue.message
 
@@ -713,10 +715,8 @@ def test_missing_sheet_and_column_issues_are_shown_in_the_feedback_workbook_at_t
     del sheets["ThongTin"]
     data = xlsx(sheets)
     result = judge(data)
-    issues = pd.DataFrame([{"severity": i.severity, "rule": i.rule, "sheet": i.sheet, "row_number": i.row,
-                            "column_ref": i.column, "message": i.message, "hint": i.hint} for i in result.issues])
     body = feedback.build_feedback(original=data, file_name="bao_cao.xlsx", agency="BKHCN", period="2026-10",
-                                   accepted=result.accepted, counts=result.counts, issues=issues)
+                                   accepted=result.accepted, counts=result.counts, issues=result.issues)
     book = openpyxl.load_workbook(io.BytesIO(body))
     listing = {(row[2], row[3]): row[6] for row in book["PhanHoi"].iter_rows(values_only=True) if row[6]}
     assert listing[("NhiemVu", "A1")] == "sheet.missing" and listing[("NhiemVu", "P1")] == "column.missing"
@@ -746,10 +746,8 @@ def test_control_characters_quoted_in_messages_do_not_crash_the_feedback_workboo
     data = xlsx(submission(tasks=rows, info={"ten_don_vi": "Bộ\x07KH"}))
     result = judge(data)
     assert any("\x01" in i.message for i in result.issues)
-    issues = pd.DataFrame([{"severity": i.severity, "rule": i.rule, "sheet": i.sheet, "row_number": i.row,
-                            "column_ref": i.column, "message": i.message, "hint": i.hint} for i in result.issues])
     body = feedback.build_feedback(original=data, file_name="bao\x03cao.xlsx", agency="BKHCN", period="2026-10",
-                                   accepted=result.accepted, counts=result.counts, issues=issues)
+                                   accepted=result.accepted, counts=result.counts, issues=result.issues)
     listing = openpyxl.load_workbook(io.BytesIO(body))["PhanHoi"]
     text = " ".join(str(c) for row in listing.iter_rows(values_only=True) for c in row if c)
     assert "Đang␁làm" in text and "bao␃cao.xlsx" in text

@@ -711,9 +711,8 @@ def _first_reference(zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: int) -> 
 
 def text_amplification_issue(*, total: int, limit: int, size: int, length: int, count: int, sheet: str | None,
                              cell: str | None) -> Issue:
-    """The refusal for cells that reference far more shared text than the file holds (issue 17 item 7),
-    placed at the first cell repeating the heaviest string when it is known."""
-    where = re.match(r"([A-Z]{1,3})(\d+)$", cell or "")
+    """The refusal for cells that reference far more shared text than the file holds (issue 17 item 7); like
+    every preflight refusal it is about the file, the sheet and first cell are named in the message."""
     return issue(
         "file.text_amplification",
         size=_size_text(size),
@@ -723,9 +722,6 @@ def text_amplification_issue(*, total: int, limit: int, size: int, length: int, 
         cell=cell or "?",
         sheet_name=sheet or "?",
         length=_vn_number(length),
-        sheet=sheet if where else None,
-        row=int(where.group(2)) if where else None,
-        column=where.group(1) if where else None,
     )
 
 
