@@ -42,6 +42,7 @@ from nq57.intake.submission import evaluate  # noqa: E402
 from nq57.intake.workbook import Workbook  # noqa: E402
 from nq57.settings import EXPECTATIONS_DIR, Settings  # noqa: E402
 from nq57.storage import warehouse  # noqa: E402
+from nq57.uploads import Upload  # noqa: E402
 from nq57.vocabulary import STATUSES  # noqa: E402
 
 
@@ -109,8 +110,8 @@ def ours(url: str, data: bytes, name: str, agency: str, period: str) -> tuple[fl
     validation.run_suite(parsed.tasks, TASKS, parsed.task_table,
                          parameters={"status_codes": list(STATUSES), "report_date": pd.Timestamp("2026-12-31")})
     validated_at = time.perf_counter()
-    obj = warehouse.ReceivedObject(bucket="bench", key=name, version_id="v1", size=len(data),
-                                   received_at=pd.Timestamp.now(tz="UTC").to_pydatetime(), agency_code=agency, period=period)
+    obj = Upload(bucket="bench", key=name, version_id="v1", size=len(data),
+                 last_modified=pd.Timestamp.now(tz="UTC").to_pydatetime(), agency_code=agency, period=period)
 
     class Verdict:  # the fields record_outcome reads
         accepted, issues, tasks, indicators = True, [], parsed.tasks, parsed.indicators

@@ -3,17 +3,18 @@
 
 Turns the staged submissions of a period into one record per real task and the monthly report:
 
-1. **choose_periods**: the `period` param if given; otherwise the month being reported on (the previous
-   month) plus every period whose submissions changed since its last consolidation;
+1. **choose_periods**: the `period` param if given; otherwise the month being reported on at the run's
+   logical date (the month before it) plus every period whose submissions changed since its last
+   consolidation; a period without any accepted submission is left out, and the log says so;
 2. **link_nq57_nq71_tasks** (one mapped task per period): links the NQ57 and NQ71 entries of the same task
    (by `ma_lien_ket` code, the reviewed crosswalk, then a scored match blocked by lead agency), keeps each
    task's `unified_task_id` stable across months and queues uncertain pairs for review;
 3. **publish_monthly_report**: the Vietnamese monthly report to `nq57-reports/<period>/`: the drafted
    official document for the Prime Minister (.docx) and its annex workbook (.xlsx).
 
-Runs when `nq57_ingest` stages new submissions (asset `nq57://staged-submissions`) and on the 21st of every
-month at 06:00 Vietnam time, after the reporting deadline. Re-running a period replaces its links, review
-queue and report: the result is the same as running it once.
+Runs when `nq57_ingest` staged new submissions (asset `nq57://staged-submissions`) and at 06:00 on the 21st
+of every month (Vietnam time), after the reporting deadline. Re-running a period replaces its links,
+review queue and report: the result is the same as running it once.
 """
 
 from __future__ import annotations
@@ -43,35 +44,36 @@ STAGED_SUBMISSIONS = Asset("nq57://staged-submissions")
         )
     },
     tags=["nq57", "consolidate", "report"],
+    description="On newly staged submissions and monthly at 06:00 on the 21st: link NQ57-NQ71 tasks, "
+                "publish the monthly report",
     doc_md=__doc__,
 )
 def nq57_consolidate():
     @task
-    def choose_periods(params: dict | None = None) -> list[str]:
-        """Which periods this run consolidates."""
+    def choose_periods() -> list[str]:
+        """Which periods this run consolidates (none: nothing to do)."""
         from nq57 import pipeline
-        from nq57.devtools import embedded
 
-        return pipeline.periods_to_consolidate(embedded.configured(), (params or {}).get("period"))
+        context = get_current_context()
+        return pipeline.periods_to_consolidate(pipeline.services(), context["params"].get("period"),
+                                               context["logical_date"] or context["dag_run"].run_after)
 
     @task(pool="warehouse", map_index_template="{{ map_label }}")
     def link_nq57_nq71_tasks(period: str) -> str:
         """Link the period's NQ57 and NQ71 entries of the same real task."""
         from nq57 import pipeline
-        from nq57.devtools import embedded
 
         get_current_context()["map_label"] = period
-        pipeline.consolidate_period(embedded.configured(), period)
+        pipeline.consolidate_period(pipeline.services(), period)
         return period
 
     @task(map_index_template="{{ map_label }}")
     def publish_monthly_report(period: str) -> list[str]:
         """Build and store the monthly report: drafted document and annex workbook."""
         from nq57 import pipeline
-        from nq57.devtools import embedded
 
         get_current_context()["map_label"] = period
-        return pipeline.publish_report(embedded.configured(), period)
+        return pipeline.publish_report(pipeline.services(), period)
 
     publish_monthly_report.expand(period=link_nq57_nq71_tasks.expand(period=choose_periods()))
 

@@ -1,19 +1,23 @@
 """
 ## nq57_ingest
 
-Takes every new upload in `nq57-submissions/<agency>/<YYYY-MM>/` (an object version the submission ledger
-has not seen), and for each one, as its own mapped task:
+Takes new uploads in `nq57-submissions/<agency>/<YYYY-MM>/` (object versions the submission ledger has not
+seen) and answers each one:
 
-1. **ingest_submission**: fetch → preflight → parse → validate (Great Expectations suites in `expectations/`)
-   → record the verdict, the issues and, if accepted, the typed rows in `staging` (one transaction, keyed by
-   submission: re-running replaces, never duplicates);
-2. **publish_feedback**: a Vietnamese feedback workbook to `nq57-feedback/<agency>/<YYYY-MM>/`.
+1. **discover_new_uploads**: lists the new versions (and judged uploads still owed feedback) and shares
+   this run's capacity round-robin across agencies, oldest first (`NQ57_UPLOADS_PER_RUN`, default 400; the
+   rest wait for the next run), in batches of `NQ57_BATCH_SIZE` (default 10);
+2. **ingest_uploads** (one mapped task per batch, labelled with each file's verdict and object key): for
+   each upload, fetch → preflight → parse → validate (Great Expectations suites in `expectations/`) →
+   record the verdict, its issues and, if accepted, the typed rows in `staging` (one transaction per file)
+   → a Vietnamese feedback workbook to `nq57-feedback/<agency>/<YYYY-MM>/`;
+3. **announce_staged_submissions**: emits the `nq57://staged-submissions` asset, which schedules
+   `nq57_consolidate`, only when this run accepted something new (otherwise it is skipped).
 
-A rejected file is an outcome, not a failure; a file that breaks a task (e.g. the store is down) fails only
-its own mapped task instance. The run ends by emitting the `nq57://staged-submissions` asset, which
-schedules `nq57_consolidate`.
-
-Re-running is safe: already-ledgered versions are skipped, and each submission's rows are replaced.
+A rejected file is an outcome, not a failure. A file that cannot be processed (e.g. its version vanished)
+fails its batch after every other file of the batch got its verdict and feedback; the batch is retried,
+and uploads judged but not yet answered are answered by the next run. Provisioning (buckets, schema,
+pools) is `nq57 init`'s job, never a run's. Re-running is safe: judged versions are not judged again.
 """
 
 from __future__ import annotations
@@ -29,60 +33,35 @@ STAGED_SUBMISSIONS = Asset("nq57://staged-submissions")
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Ho_Chi_Minh"),
     catchup=False,
     max_active_runs=1,
-    default_args={"owner": "data-eng", "retries": 2, "retry_delay": pendulum.duration(minutes=2)},
+    default_args={"owner": "data-eng", "retries": 2, "retry_delay": pendulum.duration(minutes=1)},
     tags=["nq57", "ingest"],
+    description="Every 15 min: judge new uploads, stage accepted rows, write each agency's feedback",
     doc_md=__doc__,
 )
 def nq57_ingest():
     @task
-    def prepare_store_and_warehouse() -> None:
-        """Create missing buckets and apply warehouse migrations."""
+    def discover_new_uploads() -> list[list[dict]]:
+        """New object versions, fairly shared across agencies, in batches."""
         from nq57 import pipeline
-        from nq57.devtools import embedded
 
-        pipeline.prepare(embedded.configured())
+        return pipeline.discover(pipeline.services())
 
-    @task
-    def discover_new_uploads() -> list[dict]:
-        """Object versions in the submissions bucket not yet in the ledger."""
+    @task(pool="warehouse", map_index_template="{{ batch_label }}")
+    def ingest_uploads(batch: list[dict]) -> list[dict]:
+        """Judge, stage and answer each upload of the batch."""
         from nq57 import pipeline
-        from nq57.devtools import embedded
 
-        return pipeline.discover(embedded.configured())
+        context = get_current_context()
+        return pipeline.ingest_batch(pipeline.services(), batch, label=lambda text: context.update(batch_label=text))
 
-    @task(pool="warehouse", map_index_template="{{ upload_key }}")
-    def ingest_submission(found: dict) -> dict:
-        """Fetch, check, parse, validate and stage one upload."""
+    @task(outlets=[STAGED_SUBMISSIONS], trigger_rule="one_success")
+    def announce_staged_submissions() -> dict:
+        """Schedule consolidation when this run staged something new."""
         from nq57 import pipeline
-        from nq57.devtools import embedded
 
-        get_current_context()["upload_key"] = found["key"]
-        return pipeline.ingest(embedded.configured(), found)
+        return pipeline.announce_staged(pipeline.services(), since=get_current_context()["dag_run"].start_date)
 
-    @task(map_index_template="{{ upload_key }}")
-    def publish_feedback(outcome: dict) -> str:
-        """Write the agency's feedback workbook next to its upload."""
-        from nq57 import pipeline
-        from nq57.devtools import embedded
-
-        get_current_context()["upload_key"] = outcome["key"]
-        return pipeline.publish_feedback(embedded.configured(), outcome)
-
-    @task(outlets=[STAGED_SUBMISSIONS], trigger_rule="all_done")
-    def summarize_ingest(outcomes: list[dict]) -> dict:
-        """Count what this run accepted and rejected."""
-        done = [o for o in outcomes if o]
-        return {
-            "received": len(done),
-            "accepted": sum(o["accepted"] for o in done),
-            "rejected": sum(not o["accepted"] for o in done),
-        }
-
-    found = discover_new_uploads()
-    prepare_store_and_warehouse() >> found
-    outcomes = ingest_submission.expand(found=found)
-    publish_feedback.expand(outcome=outcomes)
-    summarize_ingest(outcomes)
+    ingest_uploads.expand(batch=discover_new_uploads()) >> announce_staged_submissions()
 
 
 dag = nq57_ingest()

@@ -11,9 +11,11 @@ for the period being collected (the previous month; deadline 00:00 on the 21st):
    `smtp_default` (its extra `from_email` is the sender). Nothing is sent, and no connection is opened,
    when no one is missing.
 
-Param `period` (`YYYY-MM`, optional) reminds for another period; empty means the previous month of the run
-date. Contacts come from `nq57/data/agency_contacts.csv` (**placeholders** until operations replace it) or
-the file named by `NQ57_CONTACTS_CSV`; an agency without a contact is skipped with a warning.
+Safe to unpause at any time: a scheduled run reminds only on its own slot's day and before the deadline;
+the slot Airflow fires late (e.g. the last missed one when the DAG is unpaused on the 29th) is skipped,
+and its log says why. Param `period` (`YYYY-MM`, optional) reminds for that period now (a manual run).
+Contacts come from `nq57/data/agency_contacts.csv` (**placeholders** until operations replace it) or the
+file named by `NQ57_CONTACTS_CSV`; an agency without a contact is skipped with a warning.
 
 A failed task mails the operations address (Variable `nq57_ops_email`, else env `NQ57_OPS_EMAIL`) when one
 is set. `send_reminder_emails` is not retried: the SMTP hook already retries the connection and each
@@ -25,25 +27,17 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
-TIMEZONE = "Asia/Ho_Chi_Minh"
-SMTP_CONN_ID = "smtp_default"
-
 
 def notify_operations(context) -> None:
-    """Mail the operations address, if one is configured, that a reminders task failed."""
-    import os
+    """Mail the operations address that a reminders task failed."""
+    from nq57 import pipeline
 
-    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-    from airflow.sdk import Variable
-
-    to = Variable.get("nq57_ops_email", default=None) or os.getenv("NQ57_OPS_EMAIL")
-    if to:
-        SmtpNotifier(to=to, smtp_conn_id=SMTP_CONN_ID)(context)
+    pipeline.notify_operations(context)
 
 
 @dag(
     schedule="0 8 15,18,20 * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Ho_Chi_Minh"),
     catchup=False,
     max_active_runs=1,
     default_args={
@@ -58,56 +52,30 @@ def notify_operations(context) -> None:
             type=["null", "string"],
             pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
             title="Kỳ báo cáo (YYYY-MM)",
-            description="Period to remind for; empty = the month before the run date (Vietnam time).",
+            description="Period to remind for now; empty = the month before the run's slot, on the slot's day only.",
         ),
     },
     tags=["nq57", "reminders"],
+    description="08:00 on the 15th, 18th and 20th: e-mail agencies still missing last month's report",
     doc_md=__doc__,
 )
 def nq57_reminders():
     @task
     def find_missing_agencies() -> dict:
         """Agencies still missing NQ57 and/or NQ71 for the period."""
-        from airflow.sdk.exceptions import AirflowFailException
-
-        from nq57 import periods
-        from nq57.outputs import reminders
-        from nq57.settings import get_settings
+        from nq57 import pipeline
 
         context = get_current_context()
-        period = context["params"].get("period")
-        if not period:
-            when = context.get("logical_date") or context["dag_run"].run_after
-            period = periods.collected_on(when)
-        url = get_settings().warehouse_url
-        try:
-            periods.check(period)
-            if not url:
-                raise ValueError("WAREHOUSE_URL must be set for DAG runs")
-        except ValueError as exc:  # a retry cannot fix configuration: fail now
-            raise AirflowFailException(str(exc)) from exc
-        return {"period": period, "missing": reminders.find_missing(url, period)}
+        period = pipeline.reminder_period(context["params"].get("period"),
+                                          context["logical_date"] or context["dag_run"].run_after)
+        return pipeline.find_missing_agencies(pipeline.services(), period)
 
     @task(retries=0)
     def send_reminder_emails(found: dict) -> list[str]:
         """E-mail each missing agency through the SMTP connection."""
-        from contextlib import ExitStack
+        from nq57 import pipeline
 
-        from airflow.providers.smtp.hooks.smtp import SmtpHook
-
-        from nq57.outputs import reminders
-        from nq57.settings import get_settings
-
-        with ExitStack() as stack:
-            opened: list[SmtpHook] = []
-
-            def send(to: list[str], subject: str, html: str) -> None:
-                if not opened:  # connect on the first message only: no one missing, no connection
-                    opened.append(stack.enter_context(SmtpHook(smtp_conn_id=SMTP_CONN_ID)))
-                opened[0].send_email_smtp(to=to, subject=subject, html_content=html)
-
-            return reminders.send_reminders(get_settings().warehouse_url or "", found["period"], send,
-                                            missing=found["missing"])
+        return pipeline.send_reminders(pipeline.services(), found)
 
     send_reminder_emails(find_missing_agencies())
 

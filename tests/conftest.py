@@ -142,26 +142,25 @@ def store(services):
 
 @pytest.fixture
 def pipeline_env(services, warehouse_url, store, monkeypatch):
-    """Environment variables the DAG tasks read to find the warehouse and the store."""
-    from nq57.devtools.embedded import Services
+    """The Airflow connections the DAG tasks resolve (and the CLI's variables) for this test's services."""
+    from nq57.services import Services
 
-    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
-    monkeypatch.setenv("OBJECT_STORE_ENDPOINT", services.store.endpoint)
-    monkeypatch.setenv("OBJECT_STORE_ACCESS_KEY", services.store.access_key)
-    monkeypatch.setenv("OBJECT_STORE_SECRET_KEY", services.store.secret_key)
-    return Services(warehouse_url=warehouse_url, store=services.store)
+    found = Services(warehouse_url=warehouse_url, store=services.store)
+    for name, value in {**found.env(), **found.airflow_connections()}.items():
+        monkeypatch.setenv(name, value)
+    return found
 
 
 @pytest.fixture(scope="session")
 def airflow_db():
-    """Airflow's metadata database (SQLite in the throwaway home) and the `warehouse` pool."""
+    """Airflow's metadata database (SQLite in the throwaway home) and the pools `nq57 init` creates."""
     import subprocess
 
-    from nq57.devtools.airflow_runner import WAREHOUSE_POOL
+    from nq57.ops import provision
 
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
-    subprocess.run([airflow, "pools", "set", *WAREHOUSE_POOL], check=True, capture_output=True)
+    provision.provision_pools(provision.pools())
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,12 @@
-"""The ingest steps, called one by one by the `nq57_ingest` DAG and in a loop by `nq57 run`.
+"""The one module DAG files call, and the steps `nq57 run` loops over.
 
-Data between steps is small JSON-able dicts (object identity, submission id), never DataFrames: every
-step re-reads what it needs from the object store or the warehouse.
+Airflow is the orchestration shell: `services()` resolves the Airflow Connections `warehouse` and
+`object_store` into plain settings (`nq57.services.Services`) and everything below takes those, so the
+rest of the package never imports Airflow (Airflow is imported lazily here, only by the functions that
+a DAG task calls: `services`, `skip`, `fail`, `send_reminders`, `notify_operations`).
+
+Data between steps is small JSON-able dicts (an `Upload` as `Upload.as_dict()`, a file's outcome), never
+DataFrames: every step re-reads what it needs from the object store or the warehouse.
 """
 
 from __future__ import annotations
@@ -9,98 +14,286 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 from nq57 import periods
-from nq57.devtools.embedded import Services
-from nq57.intake import submission
-from nq57.outputs import feedback
+from nq57.services import Services
 from nq57.settings import get_settings
 from nq57.storage import objectstore, warehouse
+from nq57.uploads import Upload, batches, fair_share
 
 log = logging.getLogger(__name__)
 
-
-def prepare(services: Services) -> None:
-    """Buckets exist, warehouse schema is current."""
-    objectstore.ensure_buckets(objectstore.connect(services.store), get_settings().buckets)
-    applied = warehouse.migrate(services.warehouse_url)
-    if applied:
-        log.info("warehouse migrations applied: %s", ", ".join(applied))
+WAREHOUSE_CONN_ID = "warehouse"
+OBJECT_STORE_CONN_ID = "object_store"
+SMTP_CONN_ID = "smtp_default"
+LABEL_LIMIT = 250  # Airflow keeps at most 250 characters of a rendered map index
 
 
-def discover(services: Services) -> list[dict]:
-    """Object versions in the submissions bucket that the ledger has not seen, oldest first."""
-    bucket = get_settings().buckets.submissions
+# ---------------------------------------------------------------- the Airflow shell
+
+
+def services() -> Services:
+    """The warehouse and object store named by the Airflow Connections `warehouse` (postgres) and
+    `object_store` (aws, with `endpoint_url` in its extra), as plain settings.
+
+    Raises:
+        AirflowFailException: a connection is missing or unusable (configuration: a retry cannot fix it).
+    """
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from nq57 import services as service_settings
+
+    try:
+        db = Connection.get(WAREHOUSE_CONN_ID)
+        store = Connection.get(OBJECT_STORE_CONN_ID)
+        return Services(
+            warehouse_url=service_settings.warehouse_url(host=db.host, port=db.port, database=db.schema,
+                                                         login=db.login, password=db.password,
+                                                         extra=db.extra_dejson),
+            store=service_settings.store_config(login=store.login, password=store.password,
+                                                extra=store.extra_dejson),
+        )
+    except Exception as exc:  # AirflowNotFoundException, ValueError: both are configuration faults
+        raise AirflowFailException(f"Airflow connections {WAREHOUSE_CONN_ID!r} and {OBJECT_STORE_CONN_ID!r}: "
+                                   f"{exc}") from exc
+
+
+def skip(reason: str) -> None:
+    """End the calling task as skipped, saying why (nothing to do is not a failure)."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    log.info("%s", reason)
+    raise AirflowSkipException(reason)
+
+
+def fail(reason: str) -> None:
+    """End the calling task as failed without retries (a fault a retry cannot fix)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    raise AirflowFailException(reason)
+
+
+# ---------------------------------------------------------------- ingest
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one upload in an ingest batch; `error` is set when it could not be processed."""
+
+    upload: dict
+    submission_id: int | None = None
+    accepted: bool | None = None
+    system: str | None = None
+    tasks: int = 0
+    indicators: int = 0
+    errors: int = 0
+    warnings: int = 0
+    feedback_key: str | None = None
+    error: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.upload["key"]
+
+    @property
+    def verdict(self) -> str:
+        if self.error:
+            return "failed"
+        return "accepted" if self.accepted else "rejected"
+
+
+class BatchFailed(RuntimeError):
+    """Some uploads of a batch could not be processed (the others were, and got their feedback)."""
+
+
+def discover(services: Services, limit: int | None = None, batch_size: int | None = None) -> list[list[dict]]:
+    """This run's work: new object versions and judged uploads still owed feedback, as batches of
+    `Upload.as_dict()` for the mapped ingest task.
+
+    At most `limit` uploads per run (`NQ57_UPLOADS_PER_RUN`), shared round-robin across agencies, oldest
+    first, so a flood from one agency cannot hold back the others; the rest wait for the next run.
+    """
+    settings = get_settings()
+    limit = settings.uploads_per_run if limit is None else limit
+    batch_size = settings.batch_size if batch_size is None else batch_size
+    bucket = settings.buckets.submissions
     client = objectstore.connect(services.store)
     versions, misplaced = objectstore.list_submissions(client, bucket)
     for key in misplaced:
         log.warning("ignored %s: not under <agency>/<YYYY-MM>/", key)
     known = warehouse.known_versions(services.warehouse_url, bucket)
     new = [v for v in versions if (v.key, v.version_id) not in known]
-    log.info("%d object versions in %s, %d new", len(versions), bucket, len(new))
-    return [{**asdict(v), "last_modified": v.last_modified.isoformat()} for v in new]
+    owed = warehouse.feedback_pending(services.warehouse_url, bucket)
+    chosen = fair_share(new + owed, limit)
+    log.info("%d object versions in %s: %d new, %d owed feedback; this run takes %d from %d agencies",
+             len(versions), bucket, len(new), len(owed), len(chosen), len({u.agency_code for u in chosen}))
+    if len(new) + len(owed) > len(chosen):
+        log.warning("%d uploads wait for the next run (NQ57_UPLOADS_PER_RUN=%d)",
+                    len(new) + len(owed) - len(chosen), limit)
+    return [[u.as_dict() for u in group] for group in batches(chosen, batch_size)]
 
 
-def ingest(services: Services, found: dict, today: dt.date | None = None) -> dict:
-    """Fetch one object version, judge it, and record the verdict with its rows in one transaction."""
+def ingest_batch(services: Services, batch: list[dict], label: Callable[[str], None] | None = None) -> list[dict]:
+    """Judge, record and answer each upload of a batch, one after the other in this process (one warm
+    Great Expectations context for all of them).
+
+    Each upload is independent: its verdict is recorded in its own transaction and its feedback written
+    right after, whatever happens to the others. An upload already judged (a retry, or a run that failed
+    before writing feedback) is not judged again; only its missing feedback is written. `label` receives
+    a one-line summary (verdict and object key of each upload) for the Airflow UI.
+
+    Returns:
+        one `FileOutcome` dict per upload.
+    Raises:
+        BatchFailed: after all uploads were tried, naming those that could not be processed.
+    """
+    outcomes = [_process(services, Upload.from_dict(item)) for item in batch]
+    if label:
+        label(batch_label(outcomes))
+    failed = [o for o in outcomes if o.error]
+    if failed:
+        raise BatchFailed("; ".join(f"{o.key}: {o.error}" for o in failed))
+    return [asdict(o) for o in outcomes]
+
+
+def batch_label(outcomes: list[FileOutcome]) -> str:
+    """`accepted BKHCN/2026-10/a.xlsx · rejected T01/2026-10/b.xlsx`, shortened to what Airflow keeps."""
+    parts = [f"{o.verdict} {o.key}" for o in outcomes]
+    text = " · ".join(parts)
+    while len(text) > LABEL_LIMIT and len(parts) > 1:
+        parts.pop()
+        text = " · ".join(parts) + f" · +{len(outcomes) - len(parts)} more"
+    return text[:LABEL_LIMIT]
+
+
+def _process(services: Services, upload: Upload) -> FileOutcome:
+    try:
+        entry = warehouse.ledger_entry(services.warehouse_url, upload)
+        original = None
+        if entry is None:
+            outcome, original = judge(services, upload)
+        else:
+            outcome = FileOutcome(
+                upload=upload.as_dict(), submission_id=entry.submission_id, accepted=entry.status == "accepted",
+                system=entry.system, tasks=entry.task_count or 0, indicators=entry.indicator_count or 0,
+                errors=entry.error_count or 0, warnings=entry.warning_count or 0, feedback_key=entry.feedback_key)
+        if outcome.feedback_key is None:
+            key = publish_feedback(services, outcome, original)
+            outcome = FileOutcome(**{**asdict(outcome), "feedback_key": key})
+        log.info("%s %s (version %s): %d tasks, %d indicators, %d errors, %d warnings; feedback %s",
+                 upload.key, outcome.verdict, upload.version_id, outcome.tasks, outcome.indicators,
+                 outcome.errors, outcome.warnings, outcome.feedback_key)
+        return outcome
+    except Exception as exc:  # one upload's fault must not withhold the others' verdicts and feedback
+        log.warning("%s (version %s) not processed: %s: %s", upload.key, upload.version_id, type(exc).__name__, exc)
+        return FileOutcome(upload=upload.as_dict(), error=f"{type(exc).__name__}: {exc}")
+
+
+def judge(services: Services, upload: Upload, today: dt.date | None = None) -> tuple[FileOutcome, bytes]:
+    """Fetch one object version, judge it, and record the verdict with its rows in one transaction.
+
+    Returns the outcome (without feedback yet) and the bytes read, for the feedback workbook.
+    """
+    from nq57.intake import submission
+
     client = objectstore.connect(services.store)
-    data = objectstore.fetch(client, found["bucket"], found["key"], found["version_id"])
-    digest = hashlib.sha256(data).hexdigest()
-    received = dt.datetime.fromisoformat(found["last_modified"])
+    data = objectstore.fetch(client, upload.bucket, upload.key, upload.version_id)
     result = submission.evaluate(
-        data, found["key"].rsplit("/", 1)[-1], expected_agency=found["agency_code"],
-        expected_period=found["period"], today=today or received.date(),
-    )
-    obj = warehouse.ReceivedObject(
-        bucket=found["bucket"], key=found["key"], version_id=found["version_id"], size=len(data),
-        received_at=received, agency_code=found["agency_code"], period=found["period"],
+        data, upload.name, expected_agency=upload.agency_code, expected_period=upload.period,
+        today=today or upload.last_modified.date(),
     )
     with warehouse.transaction(services.warehouse_url) as conn:
-        submission_id = warehouse.register(conn, obj, digest)
+        submission_id = warehouse.register(conn, upload, hashlib.sha256(data).hexdigest())
         warehouse.record_outcome(conn, submission_id, result, result.task_sheet, result.indicator_sheet)
-    log.info("%s (version %s): %s, %d tasks, %d errors, %d warnings", found["key"], found["version_id"],
-             "accepted" if result.accepted else "rejected", len(result.tasks), result.error_count,
-             result.warning_count)
-    return {
-        "submission_id": submission_id, "key": found["key"], "version_id": found["version_id"],
-        "agency_code": found["agency_code"], "period": found["period"], "system": result.system,
-        "accepted": result.accepted, "counts": result.counts, "errors": result.error_count,
-        "warnings": result.warning_count,
-    }
-
-
-def publish_feedback(services: Services, outcome: dict) -> str:
-    """Write the agency's feedback workbook to `nq57-feedback/<agency>/<period>/`; returns its key."""
-    settings = get_settings()
-    client = objectstore.connect(services.store)
-    original = objectstore.fetch(client, settings.buckets.submissions, outcome["key"], outcome["version_id"])
-    issues = warehouse.submission_issues(services.warehouse_url, outcome["submission_id"])
-    body = feedback.build_feedback(
-        original=original, file_name=outcome["key"].rsplit("/", 1)[-1], agency=outcome["agency_code"],
-        period=outcome["period"], accepted=outcome["accepted"], counts=outcome["counts"], issues=issues,
+    outcome = FileOutcome(
+        upload=upload.as_dict(), submission_id=submission_id, accepted=result.accepted, system=result.system,
+        tasks=result.counts["tasks"], indicators=result.counts["indicators"], errors=result.error_count,
+        warnings=result.warning_count,
     )
-    key = feedback.feedback_key(outcome["agency_code"], outcome["period"], outcome["key"])
+    return outcome, data
+
+
+def publish_feedback(services: Services, outcome: FileOutcome, original: bytes | None = None) -> str:
+    """Write the agency's feedback workbook to `nq57-feedback/<agency>/<period>/` and note it in the
+    ledger; returns its key in the feedback bucket."""
+    from nq57.outputs import feedback
+
+    settings = get_settings()
+    upload = Upload.from_dict(outcome.upload)
+    client = objectstore.connect(services.store)
+    if original is None:
+        original = objectstore.fetch(client, upload.bucket, upload.key, upload.version_id)
+    issues = warehouse.submission_issues(services.warehouse_url, outcome.submission_id)
+    body = feedback.build_feedback(
+        original=original, file_name=upload.name, agency=upload.agency_code, period=upload.period,
+        accepted=bool(outcome.accepted), counts={"tasks": outcome.tasks, "indicators": outcome.indicators},
+        issues=issues,
+    )
+    key = feedback.feedback_key(upload.agency_code, upload.period, upload.key)
     objectstore.put_bytes(client, settings.buckets.feedback, key, body)
-    warehouse.set_feedback_key(services.warehouse_url, outcome["submission_id"], key)
-    return f"{settings.buckets.feedback}/{key}"
+    warehouse.set_feedback_key(services.warehouse_url, outcome.submission_id, key)
+    return key
 
 
-def periods_to_consolidate(services: Services, requested: str | None, today: dt.date | None = None) -> list[str]:
-    """The requested period; else the previous month (the one being reported on) and every period whose
-    submissions changed since it was last consolidated."""
+def ingest_one(services: Services, upload: Upload) -> FileOutcome:
+    """Judge one upload and write its feedback (what `nq57 run` does per file)."""
+    return _process(services, upload)
+
+
+def announce_staged(services: Services, since: dt.datetime) -> dict[str, int]:
+    """Counts of what this run recorded; the task is skipped (so no asset event, no consolidation) when
+    nothing new was accepted."""
+    counts = warehouse.staged_since(services.warehouse_url, since)
+    log.info("this run recorded %d accepted and %d rejected uploads", counts["accepted"], counts["rejected"])
+    if not counts["accepted"]:
+        skip("nothing new was staged: no consolidation needed")
+    return counts
+
+
+def reprocess(services: Services, submission_id: int) -> FileOutcome:
+    """Judge one ledgered upload again (e.g. after a rule fix) and republish its feedback. Its issues and
+    staged rows are replaced, so the result is as if it had been processed once with today's rules.
+
+    Raises:
+        LookupError: no such submission.
+    """
+    upload = warehouse.submission_upload(services.warehouse_url, submission_id)
+    if upload is None:
+        raise LookupError(f"no submission {submission_id} in the ledger")
+    outcome, original = judge(services, upload)
+    key = publish_feedback(services, outcome, original)
+    return FileOutcome(**{**asdict(outcome), "feedback_key": key})
+
+
+# ---------------------------------------------------------------- consolidate
+
+
+def periods_to_consolidate(services: Services, requested: str | None, logical_date: dt.datetime) -> list[str]:
+    """The requested period; else the period being reported on at the run's `logical_date` (the month
+    before it) and every period whose submissions changed since it was last consolidated. Periods without
+    a single accepted submission are left out, and the log says so (an empty period is a no-op)."""
     from nq57.dedupe import consolidate
 
     if requested:
-        return [requested]
-    previous = periods.collected_on(today or dt.date.today())
-    return sorted({previous, *consolidate.periods_to_consolidate(services.warehouse_url)})
+        candidates = [periods.check(requested)]
+    else:
+        candidates = sorted({periods.collected_on(logical_date),
+                             *consolidate.periods_to_consolidate(services.warehouse_url)})
+    chosen = warehouse.accepted_periods(services.warehouse_url, candidates)
+    for period in sorted(set(candidates) - set(chosen)):
+        log.info("period %s: no accepted submission yet, nothing to consolidate", period)
+    if chosen:
+        log.info("consolidating %s", ", ".join(chosen))
+    return chosen
 
 
 def consolidate_period(services: Services, period: str) -> dict:
+    """Link the period's NQ57 and NQ71 entries (see `nq57.dedupe.consolidate`); returns counts."""
     from nq57.dedupe import consolidate
 
-    warehouse.migrate(services.warehouse_url)
     return consolidate.consolidate_period(services.warehouse_url, period)
 
 
@@ -120,18 +313,68 @@ def publish_report(services: Services, period: str) -> list[str]:
     return locations
 
 
-def reprocess(services: Services, submission_id: int) -> dict:
-    """Judge one ledgered upload again (e.g. after a rule fix) and republish its feedback. Its issues and
-    staged rows are replaced, so the result is as if it had been processed once with today's rules."""
-    ledger = warehouse.query(services.warehouse_url, "SELECT * FROM raw.submission WHERE submission_id = :id",
-                             id=submission_id)
-    if ledger.empty:
-        raise LookupError(f"no submission {submission_id} in the ledger")
-    row = ledger.iloc[0]
-    found = {
-        "bucket": row.bucket, "key": row.object_key, "version_id": row.version_id, "size": int(row.size_bytes),
-        "last_modified": row.received_at.isoformat(), "agency_code": row.agency_code, "period": row.period,
-    }
-    outcome = ingest(services, found)
-    publish_feedback(services, outcome)
-    return outcome
+# ---------------------------------------------------------------- reminders
+
+
+def reminder_period(requested: str | None, slot: dt.datetime, now: dt.datetime | None = None) -> str:
+    """The period a reminders run is for, or a skip when the run must not mail anyone.
+
+    With `requested` (a manual run's param) that period, whatever the date. Otherwise the run's own
+    slot decides: it reminds for the month before the slot, and only on the slot's own day (Vietnam time)
+    and before the deadline; a slot fired late (e.g. the last missed one, when the DAG is unpaused days
+    after it) is skipped with a log line saying so.
+    """
+    if requested:
+        try:
+            return periods.check(requested)
+        except ValueError as exc:
+            fail(str(exc))
+    now = now or dt.datetime.now(dt.UTC)
+    period = periods.collected_on(slot)
+    slot_day, today = slot.astimezone(periods.VN).date(), now.astimezone(periods.VN).date()
+    if slot_day != today:
+        skip(f"slot {slot_day} is not today ({today}): a late reminder is not sent")
+    if now >= periods.due_at(period):
+        skip(f"the deadline for {periods.label(period)} ({periods.due_at(period):%Y-%m-%d %H:%M %Z}) has passed")
+    return period
+
+
+def find_missing_agencies(services: Services, period: str) -> dict:
+    """{"period", "missing": [...]} for the reminders DAG (see `nq57.outputs.reminders.find_missing`)."""
+    from nq57.outputs import reminders
+
+    return {"period": period, "missing": reminders.find_missing(services.warehouse_url, period)}
+
+
+def send_reminders(services: Services, found: dict) -> list[str]:
+    """E-mail each missing agency through the Airflow SMTP connection `smtp_default`; connects only when
+    there is someone to remind. Returns the agency codes reminded."""
+    from contextlib import ExitStack
+
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+    from nq57.outputs import reminders
+
+    with ExitStack() as stack:
+        opened: list[SmtpHook] = []
+
+        def send(to: list[str], subject: str, html: str) -> None:
+            if not opened:
+                opened.append(stack.enter_context(SmtpHook(smtp_conn_id=SMTP_CONN_ID)))
+            opened[0].send_email_smtp(to=to, subject=subject, html_content=html)
+
+        return reminders.send_reminders(services.warehouse_url, found["period"], send, missing=found["missing"])
+
+
+def notify_operations(context) -> None:
+    """on_failure_callback: mail the operations address (Variable `nq57_ops_email`, else env
+    `NQ57_OPS_EMAIL`), when one is set, that a task failed."""
+    import os
+
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+    from airflow.sdk import Variable
+
+    to = Variable.get("nq57_ops_email", default=None) or os.getenv("NQ57_OPS_EMAIL")
+    if to:
+        SmtpNotifier(to=to, smtp_conn_id=SMTP_CONN_ID)(context)
+

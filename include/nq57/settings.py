@@ -97,6 +97,11 @@ class Settings:
     object_store_region: str = field(default_factory=lambda: os.getenv("OBJECT_STORE_REGION", "us-east-1"))
     buckets: Buckets = field(default_factory=Buckets)
     limits: Limits = field(default_factory=Limits)
+    # One ingest run takes at most this many uploads (round-robin across agencies, oldest first) in
+    # mapped batches of `batch_size`: bounded well under Airflow's 1,024 mapped-task limit, and one warm
+    # Great Expectations context per batch instead of a process start-up per file.
+    uploads_per_run: int = field(default_factory=lambda: int(os.getenv("NQ57_UPLOADS_PER_RUN", "400")))
+    batch_size: int = field(default_factory=lambda: int(os.getenv("NQ57_BATCH_SIZE", "10")))
     state_dir: Path = field(
         default_factory=lambda: Path(os.getenv("NQ57_STATE_DIR", PROJECT_ROOT / ".nq57"))
     )

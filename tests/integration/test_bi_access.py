@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 
 from nq57.ops import bi_logins as bi_access
 from nq57.storage import warehouse
+from nq57.uploads import Upload
 
 pytestmark = pytest.mark.integration
 
@@ -468,8 +469,8 @@ def test_a_non_superuser_owner_keeps_full_access_under_force(services, logins):
         # re-created, reference data upserted into core.agency under FORCE) works.
         assert admin_rows(owner_url, "SELECT count(*) FROM mart.v_submissions")[0][0] == 4
         assert admin_rows(owner_url, "SELECT count(*) FROM mart.v_compliance")[0][0] == agencies * 2
-        obj = warehouse.ReceivedObject("nq57-submissions", "T04/2026-10/r.xlsx", "v1", 10,
-                                       dt.datetime(2026, 11, 1, tzinfo=dt.UTC), "T04", "2026-10")
+        obj = Upload("nq57-submissions", "T04/2026-10/r.xlsx", "v1", 10,
+                     dt.datetime(2026, 11, 1, tzinfo=dt.UTC), "T04", "2026-10")
         with warehouse.transaction(owner_url) as conn:
             new_id = warehouse.register(conn, obj, "cafe")
             assert warehouse.register(conn, obj, "cafe") == new_id

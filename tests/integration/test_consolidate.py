@@ -46,9 +46,9 @@ def stage(services, period: str = "2026-10", nq57=None, nq71=None) -> None:
     for system, rows in (("NQ57", nq57 or NQ57_TASKS), ("NQ71", nq71 or NQ71_TASKS)):
         objectstore.put_bytes(client, BUCKET, f"BKHCN/{period}/{system}.xlsx",
                               filled_bytes(rows, system=system, period=period))
-    for found in pipeline.discover(services):
-        outcome = pipeline.ingest(services, found)
-        assert outcome["accepted"], warehouse.submission_issues(services.warehouse_url, outcome["submission_id"])
+    for batch in pipeline.discover(services):
+        for outcome in pipeline.ingest_batch(services, batch):
+            assert outcome["accepted"], warehouse.submission_issues(services.warehouse_url, outcome["submission_id"])
 
 
 def links(url: str, period: str = "2026-10") -> dict[tuple[str, str], str]:

@@ -22,8 +22,8 @@ def test_consolidate_links_sample_data_and_publishes_the_report(dag_bag, pipelin
 
     sample_data.generate(tmp_path, "2026-10", agencies=3, seed=3, tasks_per_agency=15)
     objectstore.upload_inbox(store, BUCKETS.submissions, tmp_path)
-    for found in pipeline.discover(pipeline_env):
-        pipeline.ingest(pipeline_env, found)
+    for batch in pipeline.discover(pipeline_env):
+        pipeline.ingest_batch(pipeline_env, batch)
 
     run = dag_bag.dags["nq57_consolidate"].test(run_conf={"period": "2026-10"})
     assert run.state == DagRunState.SUCCESS

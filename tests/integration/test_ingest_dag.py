@@ -120,5 +120,5 @@ def test_reprocessing_one_file_replaces_its_verdict_without_duplicates(dag_bag, 
 
     outcome = pipeline.reprocess(pipeline_env, submission_id)
 
-    assert outcome["submission_id"] == submission_id and outcome["accepted"]
+    assert outcome.submission_id == submission_id and outcome.accepted
     assert snapshot(url) == before

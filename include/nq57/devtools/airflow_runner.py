@@ -12,8 +12,6 @@ from pathlib import Path
 
 from nq57.settings import PROJECT_ROOT
 
-WAREHOUSE_POOL = ("warehouse", "2", "Warehouse writes: at most two submissions staged at once")
-
 
 def airflow_env(home: Path, services_env: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
@@ -37,11 +35,14 @@ def _airflow(*args: str, env: dict[str, str], quiet: bool = False) -> subprocess
                           stdout=subprocess.DEVNULL if quiet else None, stderr=subprocess.STDOUT if quiet else None)
 
 
+INIT_COMMAND = ("-m", "nq57.ops.cli", "init", "--airflow")  # what compose's airflow-init runs (after python)
+
+
 def prepare_home(env: dict[str, str]) -> None:
-    """Metadata database (SQLite) and the warehouse pool."""
+    """Metadata database (SQLite), then the deployment's own provisioning: `nq57 init --airflow`."""
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     _airflow("db", "migrate", env=env, quiet=True)
-    _airflow("pools", "set", *WAREHOUSE_POOL, env=env, quiet=True)
+    subprocess.run([sys.executable, *INIT_COMMAND], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def dags_test(dag_id: str, env: dict[str, str], conf: str | None = None) -> None:

@@ -62,35 +62,60 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if rejected else 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from nq57.ops import provision
+
+    if args.airflow:
+        from nq57 import pipeline
+
+        services = pipeline.services()
+    else:
+        from nq57 import services as service_settings
+        from nq57.ops import warehouse_url
+        from nq57.settings import Settings
+
+        try:
+            services = service_settings.from_environment(Settings(warehouse_url=warehouse_url.resolve(args)))
+        except ValueError as exc:
+            print(f"nq57 init: {exc} (or use --airflow to read the Airflow connections)", file=sys.stderr)
+            return 2
+    for line in provision.init(services, airflow_pools=args.airflow):
+        print(line)
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from nq57 import pipeline
-    from nq57.ops import summary
+    from nq57.ops import provision, summary
     from nq57.settings import get_settings
     from nq57.storage import objectstore
+    from nq57.uploads import Upload
 
     with _services(args) as services:
-        pipeline.prepare(services)
+        provision.init(services)
         if args.inbox:
             client = objectstore.connect(services.store)
             for path, reason in objectstore.scan_inbox(Path(args.inbox)).refused:
                 print(f"inbox: refused {path}: {reason}", file=sys.stderr)
             uploaded = objectstore.upload_inbox(client, get_settings().buckets.submissions, Path(args.inbox))
             print(f"inbox: {sum(u for _, u in uploaded)} uploaded, {sum(not u for _, u in uploaded)} unchanged")
-        found = [f for f in pipeline.discover(services) if f["period"] == args.period]
-        for item in found:
-            outcome = pipeline.ingest(services, item)
-            pipeline.publish_feedback(services, outcome)
+        work = [Upload.from_dict(u) for batch in pipeline.discover(services, limit=sys.maxsize) for u in batch]
+        failed = 0
+        for upload in sorted((u for u in work if u.period == args.period), key=lambda u: (u.last_modified, u.key)):
+            failed += pipeline.ingest_one(services, upload).error is not None
         pipeline.consolidate_period(services, args.period)
         workbook_location, document_location = pipeline.publish_report(services, args.period)
         print(summary.render(services.warehouse_url, args.period))
         print(f"Monthly report: {workbook_location}")
         print(f"Drafted document: {document_location}")
-    return 0
+        if failed:
+            print(f"{failed} upload(s) could not be processed (see the log above); run again to retry them",
+                  file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Sample data -> embedded store -> `airflow dags test nq57_ingest` -> warehouse -> summary."""
-    from nq57 import pipeline
     from nq57.devtools import airflow_runner, embedded, sample_data
     from nq57.ops import summary
     from nq57.settings import get_settings
@@ -102,13 +127,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     files = sample_data.generate(inbox, period, agencies=args.agencies, seed=args.seed)
     print(f"[1/5] {len(files)} sample submissions for {period} written to {inbox}")
     with embedded.start(state_dir=workdir / "services") as services:
-        pipeline.prepare(services)
+        env = airflow_runner.airflow_env(workdir / "airflow", services.airflow_connections())
+        airflow_runner.prepare_home(env)  # Airflow metadata, then `nq57 init --airflow` as deployments run it
         client = objectstore.connect(services.store)
         uploaded = objectstore.upload_inbox(client, get_settings().buckets.submissions, inbox)
         print(f"[2/5] uploaded {sum(u for _, u in uploaded)} files to s3://{get_settings().buckets.submissions} "
               f"at {services.store.endpoint}")
-        env = airflow_runner.airflow_env(workdir / "airflow", services.env())
-        airflow_runner.prepare_home(env)
         print("[3/5] running the real DAG: airflow dags test nq57_ingest")
         airflow_runner.dags_test("nq57_ingest", env)
         print(f"[4/5] running the real DAG: airflow dags test nq57_consolidate (period {period})")
@@ -134,8 +158,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     with _services(args) as services:
         for submission_id in args.submission_ids:
             outcome = pipeline.reprocess(services, submission_id)
-            print(f"submission {submission_id} ({outcome['key']}): {'accepted' if outcome['accepted'] else 'rejected'}, "
-                  f"{outcome['errors']} errors, {outcome['warnings']} warnings")
+            print(f"submission {submission_id} ({outcome.key}): {outcome.verdict}, "
+                  f"{outcome.errors} errors, {outcome.warnings} warnings")
     return 0
 
 
@@ -185,7 +209,11 @@ def _services(args: argparse.Namespace):
     from nq57.ops import warehouse_url
     from nq57.settings import Settings
 
-    return embedded.start(Settings(warehouse_url=warehouse_url.resolve(args)))
+    try:
+        return embedded.start(Settings(warehouse_url=warehouse_url.resolve(args)))
+    except ImportError as exc:  # a production install has no embedded servers
+        raise SystemExit(f"nq57: set WAREHOUSE_URL and OBJECT_STORE_ENDPOINT (the embedded servers of the dev "
+                         f"group are not installed: {exc.name})") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,6 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=_period)
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("init", help="provision once per deployment: buckets, warehouse schema and reference "
+                                    "data, Airflow pools (idempotent)")
+    p.add_argument("--airflow", action="store_true",
+                   help="read the services from the Airflow connections warehouse/object_store and create the "
+                        "Airflow pools (what docker compose's airflow-init and make airflow run)")
+    warehouse_url.add_options(p, "$WAREHOUSE_URL")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("run", help="upload an inbox folder and run the ingest steps in-process")
     p.add_argument("--period", type=_period, required=True)

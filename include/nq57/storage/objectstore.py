@@ -6,7 +6,6 @@ tests. Calls use keyword arguments (minio 7.2.19 made them keyword-only; v8 will
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import logging
@@ -22,6 +21,7 @@ from minio.versioningconfig import ENABLED, VersioningConfig
 
 from nq57 import periods
 from nq57.settings import Buckets, Timeouts
+from nq57.uploads import Upload
 
 log = logging.getLogger(__name__)
 
@@ -79,22 +79,7 @@ def ensure_buckets(client: Minio, buckets: Buckets) -> None:
             client.set_bucket_versioning(bucket_name=name, config=VersioningConfig(ENABLED))
 
 
-@dataclass(frozen=True)
-class ObjectVersion:
-    bucket: str
-    key: str
-    version_id: str
-    size: int
-    last_modified: dt.datetime
-    agency_code: str
-    period: str
-
-    @property
-    def name(self) -> str:
-        return self.key.rsplit("/", 1)[-1]
-
-
-def list_submissions(client: Minio, bucket: str) -> tuple[list[ObjectVersion], list[str]]:
+def list_submissions(client: Minio, bucket: str) -> tuple[list[Upload], list[str]]:
     """Every version under `<agency>/<YYYY-MM>/`, oldest first; plus keys that break the layout."""
     versions, misplaced = [], []
     for item in client.list_objects(bucket_name=bucket, recursive=True, include_version=True):
@@ -104,7 +89,7 @@ def list_submissions(client: Minio, bucket: str) -> tuple[list[ObjectVersion], l
         if match is None:
             misplaced.append(item.object_name)
             continue
-        versions.append(ObjectVersion(
+        versions.append(Upload(
             bucket=bucket, key=item.object_name, version_id=item.version_id or "null", size=item.size or 0,
             last_modified=item.last_modified, agency_code=match["agency"], period=match["period"],
         ))

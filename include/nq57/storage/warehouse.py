@@ -2,17 +2,18 @@
 
 Business queries are files `sql/queries/<name>.sql`, read with `named_query(name)`. Schema changes are ordered SQL files `sql/migrations/V###__name.sql`, applied once each and recorded in
 `public.nq57_schema_version`. Views are `sql/views/NNN_<view>.sql` (one view per file, in dependency
-order) and are re-created on every migrate, so a view change is a file change and nothing else.
+order), re-created when their file changed, so a view change is a file change and nothing else.
+Provisioning (`nq57 init`) runs `migrate`; the DAGs never do.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,9 @@ from nq57 import reference
 from nq57.columns import INDICATORS, TASKS, Table
 from nq57.intake.issues import Issue
 from nq57.settings import SQL_DIR, Timeouts
+from nq57.uploads import Upload
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from nq57.intake.submission import SubmissionResult
@@ -56,29 +60,82 @@ def named_query(name: str) -> str:
     return (SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def migrate(url: str) -> list[str]:
-    """Apply pending migrations, re-create the views, reload reference data. Returns migrations applied."""
+def migrate(url: str, *, lock_timeout: str = "3s", attempts: int = 20) -> list[str]:
+    """Apply pending migrations, bring the views up to date, reload reference data. Returns migrations applied.
+
+    Idempotent and cheap when nothing changed: a view is dropped and re-created only when its file changed
+    (checksums in `public.nq57_view_version`), when it is missing, or when a migration ran, so BI sessions
+    keep their views across deployments. DDL waits at most `lock_timeout` for a lock (an open BI reader
+    transaction holds one on the views it read); then the whole transaction is rolled back and tried
+    again, up to `attempts` times, so readers never queue behind a blocked migrator for long.
+
+    Raises:
+        sqlalchemy.exc.OperationalError: still blocked after `attempts` tries.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine(url).begin() as conn:
+                conn.execute(text(named_query("set_lock_timeout")), {"timeout": lock_timeout})
+                return _migrate(conn)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "55P03" or attempt == attempts:  # lock_not_available
+                raise
+            log.warning("migrate: waited %s for a lock held by another session (try %d of %d); retrying",
+                        lock_timeout, attempt, attempts)
+            time.sleep(min(2.0 * attempt, 10.0))
+    raise AssertionError("unreachable")
+
+
+def _migrate(conn: Connection) -> list[str]:
+    conn.execute(text(named_query("migration_lock")), {"key": _MIGRATION_LOCK})
+    conn.execute(text(named_query("migration_ledger")))
+    done = {row.version for row in conn.execute(text(named_query("applied_migrations")))}
+    pending = [p for p in sorted((SQL_DIR / "migrations").glob("V*.sql")) if p.stem not in done]
+    views = sorted((SQL_DIR / "views").glob("*.sql"))
+    if pending:  # a migration may change what views read: rebuild them all around it
+        _drop_views(conn, views)
     applied: list[str] = []
-    with engine(url).begin() as conn:
-        conn.execute(text(named_query("migration_lock")), {"key": _MIGRATION_LOCK})
-        conn.execute(text(named_query("migration_ledger")))
-        done = {row.version for row in conn.execute(text(named_query("applied_migrations")))}
-        for path in sorted((SQL_DIR / "migrations").glob("V*.sql")):
-            version = path.stem
-            if version in done:
-                continue
-            body = path.read_text(encoding="utf-8")
-            conn.exec_driver_sql(body)
-            conn.execute(text(named_query("record_migration")),
-                         {"version": version, "checksum": hashlib.sha256(body.encode()).hexdigest()})
-            applied.append(version)
-        views = sorted((SQL_DIR / "views").glob("*.sql"))
-        for path in reversed(views):
-            conn.exec_driver_sql(f"DROP VIEW IF EXISTS mart.{_view_name(path.stem)} CASCADE")
-        for path in views:
-            conn.exec_driver_sql(path.read_text(encoding="utf-8"))
-        _load_reference(conn)
+    for path in pending:
+        body = path.read_text(encoding="utf-8")
+        conn.exec_driver_sql(body)
+        conn.execute(text(named_query("record_migration")),
+                     {"version": path.stem, "checksum": hashlib.sha256(body.encode()).hexdigest()})
+        applied.append(path.stem)
+    _refresh_views(conn, views, rebuild_all=bool(pending))
+    _load_reference(conn)
     return applied
+
+
+def _drop_views(conn: Connection, views: list) -> None:
+    for path in reversed(views):
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS mart.{_view_name(path.stem)} CASCADE")
+
+
+def _refresh_views(conn: Connection, views: list, *, rebuild_all: bool) -> None:
+    """Re-create the views from the first one that changed (files are in dependency order: later views may
+    read earlier ones, and DROP ... CASCADE takes dependants with it)."""
+    recorded = {r.view_name: r.checksum for r in conn.execute(text(named_query("view_versions")))}
+    first_changed = 0 if rebuild_all else None
+    for index, path in enumerate(views):
+        name = _view_name(path.stem)
+        exists = conn.execute(text(named_query("relation_exists")), {"relation": f"mart.{name}"}).scalar_one()
+        if first_changed is None and (not exists or recorded.get(name) != _checksum(path)):
+            first_changed = index
+    if first_changed is None:
+        return
+    changed = views[first_changed:]
+    _drop_views(conn, changed)
+    for path in changed:
+        conn.exec_driver_sql(path.read_text(encoding="utf-8"))
+        conn.execute(text(named_query("record_view_version")),
+                     {"view_name": _view_name(path.stem), "checksum": _checksum(path)})
+    log.info("views re-created: %s", ", ".join(_view_name(p.stem) for p in changed))
+
+
+def _checksum(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _view_name(stem: str) -> str:
@@ -105,19 +162,6 @@ def _load_reference(conn: Connection) -> None:
 # ---------------------------------------------------------------- ledger
 
 
-@dataclass(frozen=True)
-class ReceivedObject:
-    """An object version found in the submissions bucket."""
-
-    bucket: str
-    key: str
-    version_id: str
-    size: int
-    received_at: dt.datetime
-    agency_code: str
-    period: str
-
-
 def known_versions(url: str, bucket: str) -> set[tuple[str, str]]:
     """(object_key, version_id) pairs already in the ledger for this bucket."""
     with engine(url).connect() as conn:
@@ -125,7 +169,41 @@ def known_versions(url: str, bucket: str) -> set[tuple[str, str]]:
         return {(r.object_key, r.version_id) for r in rows}
 
 
-def register(conn: Connection, obj: ReceivedObject, sha256: str) -> int:
+def ledger_entry(url: str, upload: Upload):
+    """The judged ledger row of `upload` (submission_id, status, system, counts, feedback_key), or None."""
+    with engine(url).connect() as conn:
+        return conn.execute(text(named_query("ledger_entry")), {
+            "bucket": upload.bucket, "key": upload.key, "version_id": upload.version_id}).first()
+
+
+def feedback_pending(url: str, bucket: str) -> list[Upload]:
+    """Judged uploads whose feedback workbook was never written, oldest first."""
+    with engine(url).connect() as conn:
+        return [Upload.from_ledger_row(r) for r in conn.execute(text(named_query("feedback_pending")),
+                                                                 {"bucket": bucket})]
+
+
+def submission_upload(url: str, submission_id: int) -> Upload | None:
+    """The upload behind one ledgered submission, or None when there is no such submission."""
+    with engine(url).connect() as conn:
+        row = conn.execute(text(named_query("submission_upload")), {"submission_id": submission_id}).first()
+    return None if row is None else Upload.from_ledger_row(row)
+
+
+def staged_since(url: str, since) -> dict[str, int]:
+    """{"accepted": n, "rejected": m}: uploads judged at or after `since` (an aware datetime)."""
+    with engine(url).connect() as conn:
+        row = conn.execute(text(named_query("staged_since")), {"since": since}).one()
+    return {"accepted": int(row.accepted), "rejected": int(row.rejected)}
+
+
+def accepted_periods(url: str, candidates: list[str]) -> list[str]:
+    """The periods among `candidates` that have at least one accepted submission."""
+    with engine(url).connect() as conn:
+        return [r.period for r in conn.execute(text(named_query("accepted_periods")), {"periods": list(candidates)})]
+
+
+def register(conn: Connection, obj: Upload, sha256: str) -> int:
     """Ledger row for an object version (idempotent: the same version and bytes give the same id)."""
     return conn.execute(text(
         "INSERT INTO raw.submission (bucket, object_key, version_id, sha256, size_bytes, agency_code, period, received_at) "
@@ -133,7 +211,7 @@ def register(conn: Connection, obj: ReceivedObject, sha256: str) -> int:
         "ON CONFLICT (bucket, object_key, version_id, sha256) DO UPDATE SET size_bytes = excluded.size_bytes "
         "RETURNING submission_id"
     ), {"bucket": obj.bucket, "key": obj.key, "version": obj.version_id, "sha": sha256, "size": obj.size,
-        "agency": obj.agency_code, "period": obj.period, "received": obj.received_at}).scalar_one()
+        "agency": obj.agency_code, "period": obj.period, "received": obj.last_modified}).scalar_one()
 
 
 def record_outcome(conn: Connection, submission_id: int, result: SubmissionResult, task_sheet: str | None,
