@@ -496,6 +496,9 @@ def test_grants_survive_a_second_migrate_that_recreates_the_views(warehouse_url,
                                                        password=logins.password))
     reader = logins.connect(bi_access.create_reader_login(warehouse_url, logins.name("bi_reader"), logins.password))
     oids = dict(admin_rows(warehouse_url, "SELECT relname, oid FROM pg_class WHERE relnamespace = 'mart'::regnamespace"))
+    # as if the first view's file had changed: migrate re-creates it and every view after it
+    with warehouse.transaction(warehouse_url) as conn:
+        conn.execute(text("UPDATE public.nq57_view_version SET checksum = 'changed' WHERE view_name = 'v_submissions'"))
 
     assert warehouse.migrate(warehouse_url) == []
 
@@ -746,3 +749,29 @@ def test_migration_revokes_the_old_create_on_public_default(services):
         with root.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         root.dispose()
+
+
+def test_migrate_keeps_unchanged_views_and_never_queues_behind_a_bi_reader(warehouse_url, logins):
+    """Views BI sessions depend on are dropped only when their file changed; a change waits for an open
+    reader transaction with a short lock timeout and retries, instead of queueing every reader behind it."""
+    from sqlalchemy.exc import OperationalError
+
+    seed(warehouse_url)
+    reader = logins.connect(bi_access.create_reader_login(warehouse_url, logins.name("bi_reader"), logins.password))
+    oids = dict(admin_rows(warehouse_url, "SELECT relname, oid FROM pg_class WHERE relnamespace = 'mart'::regnamespace"))
+
+    assert warehouse.migrate(warehouse_url) == []
+    assert dict(admin_rows(warehouse_url, "SELECT relname, oid FROM pg_class "
+                                          "WHERE relnamespace = 'mart'::regnamespace")) == oids, "views were dropped"
+
+    with warehouse.transaction(warehouse_url) as conn:
+        conn.execute(text("UPDATE public.nq57_view_version SET checksum = 'changed' WHERE view_name = 'v_tasks'"))
+    with reader.engine.connect() as held:  # an open BI transaction holds a lock on the view it read
+        assert held.execute(text("SELECT count(*) FROM mart.v_tasks")).scalar_one() >= 0
+        with pytest.raises(OperationalError, match="lock"):
+            warehouse.migrate(warehouse_url, lock_timeout="200ms", attempts=2)
+        # the failed attempt rolled back: other readers were never blocked and the views are intact
+        assert reader.scalar("SELECT count(*) FROM mart.v_submissions") == 4
+    assert warehouse.migrate(warehouse_url) == []
+    after = dict(admin_rows(warehouse_url, "SELECT relname, oid FROM pg_class WHERE relnamespace = 'mart'::regnamespace"))
+    assert after["v_submissions"] == oids["v_submissions"] and after["v_tasks"] != oids["v_tasks"]
