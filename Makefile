@@ -6,7 +6,7 @@ VENV := .venv
 export PYTHONPATH := $(CURDIR)/include
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-fast test-deps lint bench eval-dedupe report-pages clean
+.PHONY: install demo airflow test test-fast test-deps lint bench eval-dedupe report-pages screenshot clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_VENV)
@@ -21,7 +21,10 @@ install: $(VENV)/.synced
 demo: install  ## sample data -> embedded S3 -> airflow dags test nq57_ingest -> warehouse -> summary
 	$(VENV)/bin/nq57 demo
 
-test: install test-deps  ## lint + the whole test suite on embedded PostgreSQL and S3
+airflow: install  ## the production topology natively (compose's settings) with the sample month; Ctrl-C stops it
+	$(VENV)/bin/python -m nq57.devtools.stack
+
+test: install test-deps  ## lint + the whole test suite on embedded PostgreSQL and S3 (system tier included)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
@@ -35,8 +38,12 @@ test-deps:  ## Debian packages the rendering tests need (LibreOffice, poppler, f
 lint: install
 	$(VENV)/bin/ruff check .
 
-bench: install  ## stage timings against the hand-written baseline (figures, not assertions)
+bench: install  ## stage timings against the hand-written baseline, then a month through the real scheduler
 	$(VENV)/bin/python benchmarks/bench_ingest.py
+	$(VENV)/bin/python benchmarks/bench_scheduler.py
+
+screenshot: install  ## docs/airflow-grid.png: the UI grid of a month with a rejection (needs chromium)
+	$(VENV)/bin/python -m nq57.devtools.screenshot docs/airflow-grid.png
 
 eval-dedupe: install  ## NQ57-NQ71 linking beside Splink on the independent labelled set (precision, recall, per kind)
 	$(VENV)/bin/python -m nq57.devtools.dedupe_evaluate

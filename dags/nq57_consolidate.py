@@ -56,7 +56,7 @@ def nq57_consolidate():
 
         context = get_current_context()
         return pipeline.periods_to_consolidate(pipeline.services(), context["params"].get("period"),
-                                               context["logical_date"] or context["dag_run"].run_after)
+                                               context.get("logical_date") or context["dag_run"].run_after)
 
     @task(pool="warehouse", map_index_template="{{ map_label }}")
     def link_nq57_nq71_tasks(period: str) -> str:

@@ -67,7 +67,7 @@ def nq57_reminders():
 
         context = get_current_context()
         period = pipeline.reminder_period(context["params"].get("period"),
-                                          context["logical_date"] or context["dag_run"].run_after)
+                                          context.get("logical_date") or context["dag_run"].run_after)
         return pipeline.find_missing_agencies(pipeline.services(), period)
 
     @task(retries=0)

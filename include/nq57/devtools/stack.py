@@ -25,7 +25,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -102,6 +103,9 @@ class NativeStack:
     celery_workers: int = 2
     extra_env: dict[str, str] = field(default_factory=dict)
     smtp_port: int | None = None
+    # the pipeline's view of the store: given the S3 server's host:port, the host:port its connection uses
+    # (tests put a fault-injecting proxy there); the stack's own `services` always reach the server itself
+    store_via: Callable[[str], str] | None = None
     api_port: int = field(default_factory=free_port)
     services: Services | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -157,7 +161,7 @@ class NativeStack:
 
     def stop(self) -> None:
         """End every process this stack started (process groups: their children too), then the servers."""
-        for name, process in list(self.processes.items()):
+        for process in list(self.processes.values()):
             if process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
@@ -196,7 +200,11 @@ class NativeStack:
             "SMTP_HOST": "127.0.0.1", "SMTP_FROM": "nq57-noreply@example.invalid",
         }
         settings = compose_airflow_settings(variables)
-        connections = self.services.airflow_connections()
+        pipeline_services = self.services
+        if self.store_via is not None:
+            pipeline_services = replace(self.services, store=replace(self.services.store,
+                                                                     endpoint=self.store_via(self.services.store.endpoint)))
+        connections = pipeline_services.airflow_connections()
         smtp = json.loads(settings["AIRFLOW_CONN_SMTP_DEFAULT"])
         smtp.update(host="127.0.0.1", port=self.smtp_port or free_port(), login=None, password=None)
         smtp["extra"].update(disable_tls=True, disable_ssl=True, retry_limit=0, timeout=10)
@@ -382,3 +390,56 @@ def _fernet_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
 
 
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`make airflow`: the stack with the sample month, until Ctrl-C."""
+    import argparse
+    import datetime as dt
+    import tempfile
+
+    from nq57 import periods
+    from nq57.devtools import sample_data
+    from nq57.settings import get_settings
+    from nq57.storage import objectstore
+
+    parser = argparse.ArgumentParser(prog="make airflow", description=main.__doc__)
+    parser.add_argument("--executor", choices=("LocalExecutor", "CeleryExecutor"), default="LocalExecutor")
+    parser.add_argument("--agencies", type=int, default=6)
+    parser.add_argument("--workdir")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="nq57-airflow-"))
+    period = periods.collected_on(dt.datetime.now(dt.UTC))
+    print(f"Starting the production topology ({args.executor}) in {workdir} ...", flush=True)
+    stack = NativeStack(workdir, executor=args.executor)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        stack.start()
+        print("  api-server, scheduler, dag-processor, triggerer up; `nq57 init --airflow` provisioned "
+              "buckets, warehouse and pools", flush=True)
+        files = sample_data.generate(workdir / "inbox", period, agencies=args.agencies)
+        client = objectstore.connect(stack.services.store)
+        objectstore.upload_inbox(client, get_settings().buckets.submissions, workdir / "inbox")
+        print(f"  uploaded {len(files)} sample submissions for {period} to the embedded S3 server", flush=True)
+        stack.wait_for_dags(["nq57_ingest", "nq57_consolidate", "nq57_reminders"])
+        for dag_id in ("nq57_ingest", "nq57_consolidate"):
+            stack.unpause(dag_id)
+        print(f"\nAirflow UI: {stack.base_url}   login: {ADMIN_USER} / {ADMIN_PASSWORD}\n"
+              f"  nq57_ingest and nq57_consolidate are unpaused: the ingest run starts now and its asset event "
+              f"starts consolidation (nq57_reminders stays paused: it would mail agencies).\n"
+              f"  warehouse: {stack.services.warehouse_url}\n  object store: http://{stack.services.store.endpoint}\n"
+              f"  component logs: {workdir / 'logs'}\nPress Ctrl-C to stop everything.", flush=True)
+        while True:
+            stack.check_alive()
+            time.sleep(5)
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+    finally:
+        stack.stop()
+        print("stopped: every process started by make airflow has ended", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

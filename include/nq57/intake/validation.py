@@ -33,10 +33,9 @@ SUITES: dict[str, Table] = {table.suite: table for table in TABLES if table.suit
 @lru_cache(maxsize=1)
 def _context() -> tuple[Any, dict[str, Any]]:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # ~200 INFO lines per file otherwise
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     batch = (
