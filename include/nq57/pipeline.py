@@ -192,9 +192,9 @@ def _process(services: Services, upload: Upload) -> FileOutcome:
         if outcome.feedback_key is None:
             key = publish_feedback(services, outcome, original)
             outcome = FileOutcome(**{**asdict(outcome), "feedback_key": key})
-        log.info("%s %s (version %s): %d tasks, %d indicators, %d errors, %d warnings; feedback %s",
+        log.info("%s %s (version %s): %d tasks, %d indicators, %d errors, %d warnings; feedback %s%s",
                  upload.key, outcome.verdict, upload.version_id, outcome.tasks, outcome.indicators,
-                 outcome.errors, outcome.warnings, outcome.feedback_key)
+                 outcome.errors, outcome.warnings, outcome.feedback_key, "" if entry is None else " (judged before)")
         return outcome
     except Exception as exc:  # one upload's fault must not withhold the others' verdicts and feedback
         log.warning("%s (version %s) not processed: %s: %s", upload.key, upload.version_id, type(exc).__name__, exc)

@@ -154,16 +154,18 @@ def test_successful_run_logs_one_info_line_per_file_and_no_errors(stack, month):
     for ti in stack.task_instances("nq57_ingest", run_id):
         if ti["state"] != "success":
             continue
-        lines = log_lines(stack, "nq57_ingest", run_id, ti)
+        lines = log_lines(stack, "nq57_ingest", run_id, ti)  # the log of its last, successful try
         assert not [line for line in lines if str(line.get("level", "")).lower() in ("error", "critical")], ti["task_id"]
         if ti["task_id"] == "ingest_uploads":
-            seen += [line["event"] for line in lines if "feedback" in str(line.get("event"))
-                     and str(line.get("level", "")).lower() == "info"]
+            seen += [str(line["event"]) for line in lines if str(line.get("level", "")).lower() == "info"
+                     and " feedback " in str(line.get("event"))]
             noisy = [line for line in lines if str(line.get("logger", "")).startswith("great_expectations")
                      and str(line.get("level", "")).lower() == "info"]
             assert noisy == []
     for key in month["keys"]:
-        assert sum(key in event for event in seen) == 1, key
+        mine = [event for event in seen if event.startswith(key + " ")]
+        assert len(mine) == 1, (key, mine)
+        assert any(f"{key} {verdict} (version" in mine[0] for verdict in ("accepted", "rejected"))
 
 
 def test_the_asset_event_starts_consolidation_and_the_report_is_published(stack, month):

@@ -24,6 +24,9 @@ def airflow_env(home: Path, services_env: dict[str, str]) -> dict[str, str]:
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": env.get("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING"),
         "GX_ANALYTICS_ENABLED": "false",
+        # The demo's output is for people: no deprecation notices of Airflow's own dependencies, and no
+        # hint to install graphviz (only `airflow dags show` renders graphs).
+        "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore:Could not import graphviz:UserWarning",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT / "include"), env.get("PYTHONPATH")])),
     })
     return env

@@ -44,12 +44,16 @@ class Running(Services):
 
 
 def start_postgres(data_dir: Path) -> tuple[str, object]:
-    import pgserver
+    import warnings
 
     # pgserver logs its own shutdown from an atexit hook, after test runners have closed their streams.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
+    with warnings.catch_warnings():  # platformdirs warns where XDG_RUNTIME_DIR is unset (CI, containers)
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        import pgserver
+
+        server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
     uri = server.get_uri()
     log.info("embedded PostgreSQL at %s", data_dir)
     return uri.replace("postgresql://", "postgresql+psycopg://", 1), server

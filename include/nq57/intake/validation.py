@@ -36,6 +36,11 @@ def _context() -> tuple[Any, dict[str, Any]]:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)  # ~200 INFO lines per file otherwise
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    for name, item in logging.root.manager.loggerDict.items():  # some GX modules pin their logger to INFO
+        if name.startswith("great_expectations.") and isinstance(item, logging.Logger) and \
+                logging.NOTSET < item.level < logging.WARNING:
+            item.setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     batch = (
