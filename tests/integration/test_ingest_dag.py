@@ -122,3 +122,22 @@ def test_reprocessing_one_file_replaces_its_verdict_without_duplicates(dag_bag, 
 
     assert outcome.submission_id == submission_id and outcome.accepted
     assert snapshot(url) == before
+
+
+def test_a_verdict_recorded_without_feedback_is_answered_by_the_next_run(dag_bag, pipeline_env, store):
+    """A run that died between recording a verdict and writing the feedback leaves no one unanswered."""
+    from nq57 import pipeline
+    from nq57.uploads import Upload
+
+    upload(store, "BKHCN/2026-10/bao_cao_nq57.xlsx", filled_bytes([task()]))
+    (batch,) = pipeline.discover(pipeline_env)
+    outcome, _ = pipeline.judge(pipeline_env, Upload.from_dict(batch[0]))  # recorded, then the run "died"
+    url = pipeline_env.warehouse_url
+    assert warehouse.query(url, "SELECT feedback_key FROM raw.submission").feedback_key[0] is None
+
+    run_ingest(dag_bag)
+
+    ledger = warehouse.query(url, "SELECT submission_id, feedback_key FROM raw.submission")
+    assert ledger.submission_id.tolist() == [outcome.submission_id]  # not judged a second time
+    assert ledger.feedback_key[0] == "BKHCN/2026-10/bao_cao_nq57.feedback.xlsx"
+    assert objectstore.fetch(store, BUCKETS.feedback, ledger.feedback_key[0])[:2] == b"PK"
