@@ -200,3 +200,18 @@ def test_a_file_that_fails_for_good_does_not_withhold_the_others_feedback(stack,
                                 "WHERE agency_code = 'BTC'").set_index("object_key")
     assert broken not in rows.index  # never judged: nothing half-recorded
     assert rows.loc[fine, "feedback_key"] and objectstore.fetch(client, BUCKETS.feedback, rows.loc[fine, "feedback_key"])
+
+
+def test_consolidation_runs_only_after_an_ingest_run_that_staged_something(stack, month):
+    """Every-minute ingest runs that find nothing new skip the announcement: no asset event, no rebuild."""
+    stack, _ = stack
+    announced = idle = 0
+    for run in stack.runs("nq57_ingest"):
+        if run["state"] not in ("success", "failed"):
+            continue
+        states = {t["task_id"]: t["state"] for t in stack.task_instances("nq57_ingest", run["dag_run_id"])}
+        announced += states.get("announce_staged_submissions") == "success"
+        idle += states.get("ingest_uploads") == "skipped"  # nothing discovered: zero batches
+    asset_runs = [r for r in stack.runs("nq57_consolidate") if r["run_type"] == "asset_triggered"]
+    assert idle >= 1  # the schedule kept running while the tests above did their work
+    assert 1 <= len(asset_runs) <= announced
