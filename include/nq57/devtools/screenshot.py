@@ -46,7 +46,8 @@ class Chromium:
             raise RuntimeError("chromium did not start")
         from websockets.sync.client import connect
 
-        self.socket = connect(page["webSocketDebuggerUrl"], max_size=64 * 1024 * 1024)
+        self._connection = connect(page["webSocketDebuggerUrl"], max_size=64 * 1024 * 1024)
+        self.socket = self._connection.__enter__()
 
     def call(self, method: str, **params):
         self.counter += 1
@@ -63,7 +64,7 @@ class Chromium:
         out.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
-        self.socket.close()
+        self._connection.__exit__(None, None, None)
         self.process.terminate()
         self.process.wait(timeout=30)
         shutil.rmtree(self.profile, ignore_errors=True)
