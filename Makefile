@@ -30,7 +30,7 @@ test: install test-deps  ## lint + the whole test suite on embedded PostgreSQL a
 
 test-fast: install  ## lint + the tests that need no server, no Airflow, no Great Expectations and are not slow (under a minute)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/python -m pytest -m "not integration and not gx and not slow and not rendering and not system"
+	$(VENV)/bin/python -m pytest -m "not integration and not gx and not slow and not rendering"
 
 test-deps:  ## Debian packages the rendering tests need (LibreOffice, poppler, fonts), only those missing
 	@sh tools/render-deps.sh

@@ -15,6 +15,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/system/" in str(item.fspath):
             item.add_marker(pytest.mark.system)
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from nq57 import pipeline, services
 from nq57.periods import VN
 
+pytestmark = pytest.mark.integration  # imports Airflow
+
 
 def at(day: int, hour: int = 8, month: int = 11) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, 0, tzinfo=VN)
