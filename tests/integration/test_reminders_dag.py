@@ -66,7 +66,12 @@ def smtp_sink(monkeypatch):
 
 @pytest.fixture
 def reminder_env(warehouse_url, monkeypatch):
-    monkeypatch.setenv("WAREHOUSE_URL", warehouse_url)
+    from nq57.services import Services
+    from nq57.storage.objectstore import StoreConfig
+
+    # the DAG finds the warehouse through its Airflow connection, as in production
+    for name, value in Services(warehouse_url, StoreConfig("127.0.0.1:9", "k", "s")).airflow_connections().items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv(reminders.CONTACTS_ENV, raising=False)
     monkeypatch.delenv("NQ57_OPS_EMAIL", raising=False)
     return warehouse_url
@@ -160,25 +165,27 @@ def test_dag_mails_each_missing_agency_in_vietnamese_and_no_one_else(dag_bag, re
     assert ti.state == "success"
 
 
-def test_default_period_is_the_previous_month_and_nothing_is_sent_when_no_one_is_missing(
-        dag_bag, reminder_env, smtp_sink):
+def test_a_late_slot_mails_no_one_and_nothing_is_sent_when_no_one_is_missing(dag_bag, reminder_env, smtp_sink):
     url = reminder_env
+    # the 08:00 slot of 15 November (Vietnam time) run today, e.g. fired when the DAG was unpaused later
+    run, ok = run_reminders(dag_bag, logical_date=dt.datetime(2026, 11, 15, 1, 0, tzinfo=dt.UTC))
+    assert ok, run.state
+    assert run.get_task_instance("find_missing_agencies").state == "skipped"
+    assert smtp_sink.messages == []  # October's agencies are all missing, yet a late reminder is not sent
+
     for code in reference.agencies():
         for system in ("NQ57", "NQ71"):
             submit(url, code, "2026-10", system, nil=code.startswith("T"))
-
-    # the 08:00 run on 15 November (Vietnam time), without a period: it collects October
-    run, ok = run_reminders(dag_bag, logical_date=dt.datetime(2026, 11, 15, 1, 0, tzinfo=dt.UTC))
+    run, ok = run_reminders(dag_bag, run_conf={"period": "2026-10"})
     assert ok, run.state
-
+    assert run.get_task_instance("send_reminder_emails").state == "success"
     assert smtp_sink.messages == []
-    # the run looked at October, where no one is missing
     assert reminders.find_missing(url, "2026-10") == []
 
 
 def test_a_failed_run_mails_operations(dag_bag, reminder_env, smtp_sink, monkeypatch):
     monkeypatch.setenv("NQ57_OPS_EMAIL", "vanhanh@example.gov.vn")
-    monkeypatch.delenv("WAREHOUSE_URL")  # a configuration fault: retrying cannot fix it
+    monkeypatch.delenv("AIRFLOW_CONN_WAREHOUSE")  # a configuration fault: retrying cannot fix it
 
     run, ok = run_reminders(dag_bag, run_conf={"period": "2026-10"})
 

@@ -33,9 +33,10 @@ import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from nq57.devtools.embedded import free_port, start_postgres, start_s3
+from nq57.devtools.embedded import free_port, start_postgres
 from nq57.services import Services
 from nq57.settings import PROJECT_ROOT
+from nq57.storage.objectstore import StoreConfig
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +136,7 @@ class NativeStack:
         (self.workdir / "logs").mkdir(exist_ok=True)
         admin_url, pg = start_postgres(self.workdir / "pgdata")
         self._servers.append(pg)
-        store, moto = start_s3()
-        self._servers.append(moto)
+        store = self._start_s3()
         warehouse_url = self._create_database(admin_url, "nq57")
         metadata_url = self._create_database(admin_url, "airflow")
         self.services = Services(warehouse_url=warehouse_url, store=store)
@@ -251,6 +251,24 @@ class NativeStack:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
         engine.dispose()
         return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def _start_s3(self) -> StoreConfig:
+        """moto's S3 server in a process of its own: an in-process one would share its state with every
+        other moto server of the calling process (the test session's, for one)."""
+        port = free_port()
+        self.processes["s3"] = subprocess.Popen(
+            [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=(self.workdir / "logs" / "s3.log").open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=2)
+                break
+            except (OSError, urllib.error.URLError):
+                if self.processes["s3"].poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the S3 server did not start") from None
+                time.sleep(0.3)
+        return StoreConfig(endpoint=f"127.0.0.1:{port}", access_key="nq57-local", secret_key="nq57-local-secret")
 
     def _broker(self) -> str:
         configured = os.getenv("REDIS_URL")
