@@ -168,7 +168,9 @@ def test_dag_mails_each_missing_agency_in_vietnamese_and_no_one_else(dag_bag, re
 def test_a_late_slot_mails_no_one_and_nothing_is_sent_when_no_one_is_missing(dag_bag, reminder_env, smtp_sink):
     url = reminder_env
     # the 08:00 slot of 15 November (Vietnam time) run today, e.g. fired when the DAG was unpaused later
-    run, ok = run_reminders(dag_bag, logical_date=dt.datetime(2026, 11, 15, 1, 0, tzinfo=dt.UTC))
+    # (an explicit null period: dag.test() keeps an earlier test's run_conf in the shared DAG's params)
+    run, ok = run_reminders(dag_bag, logical_date=dt.datetime(2026, 11, 15, 1, 0, tzinfo=dt.UTC),
+                            run_conf={"period": None})
     assert ok, run.state
     assert run.get_task_instance("find_missing_agencies").state == "skipped"
     assert smtp_sink.messages == []  # October's agencies are all missing, yet a late reminder is not sent
