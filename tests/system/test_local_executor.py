@@ -98,7 +98,7 @@ def month(stack, unpaused_before_data, tmp_path_factory):
     period = current_period()
     keys = upload_month(stack, tmp_path_factory.mktemp("inbox"), period)
     flaky = sorted(keys)[0]
-    proxy.fail(flaky, times=12)  # more than the S3 client's own retries: the task itself must retry
+    proxy.fail(flaky, times=6)  # more than the S3 client's own 3 retries: the task itself must retry
     consolidations = run_ids(stack, "nq57_consolidate")
     stack.unpause("nq57_ingest")
     ingest = wait_for_new_run(stack, "nq57_ingest", set())
@@ -140,7 +140,7 @@ def test_mapped_batches_show_each_files_verdict_and_key(stack, month):
 
 def test_a_transient_store_outage_is_retried_and_recovers(stack, month):
     stack, proxy = stack
-    assert proxy.failed[month["flaky"]] == 12  # every injected failure was met, then the read went through
+    assert proxy.failed[month["flaky"]] == 6  # every injected failure was met, then the read went through
     run_id = month["ingest"]["dag_run_id"]
     (batch,) = [t for t in stack.task_instances("nq57_ingest", run_id)
                 if t["task_id"] == "ingest_uploads" and month["flaky"] in (t["rendered_map_index"] or "")]
