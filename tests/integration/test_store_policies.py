@@ -274,7 +274,7 @@ def test_pipeline_init_check_passes_on_a_provisioned_store(pipeline_client):
 def test_pipeline_runs_discovery_ingest_feedback_and_report(enforcing, warehouse_url):
     """The package's own steps, as the DAGs call them, with the pipeline's credentials only."""
     from nq57 import pipeline
-    from nq57.devtools.embedded import Services
+    from nq57.services import Services
 
     from workbooks import filled_bytes, task
 
@@ -283,11 +283,11 @@ def test_pipeline_runs_discovery_ingest_feedback_and_report(enforcing, warehouse
     objectstore.put_bytes(agency_a, SUB, key, filled_bytes(
         [task(ma_nhiem_vu="NQ57-T01-0001", co_quan_chu_tri=A)], agency=A, period="2026-10"))
     services = Services(warehouse_url=warehouse_url, store=enforcing.pipeline)
-    found = [f for f in pipeline.discover(services) if f["key"] == key]
+    found = [u for batch in pipeline.discover(services) for u in batch if u["key"] == key]
     assert len(found) == 1
-    outcome = pipeline.ingest(services, found[0])
+    (outcome,) = pipeline.ingest_batch(services, found)  # judge, record, write the feedback
     assert outcome["accepted"], outcome
-    location = pipeline.publish_feedback(services, outcome)
+    location = f"{FB}/{outcome['feedback_key']}"
     assert location.startswith(f"{FB}/{A}/2026-10/")
     assert objectstore.fetch(agency_a, FB, location.split("/", 1)[1])  # the agency reads it
     reports = pipeline.publish_report(services, "2026-10")  # the annex workbook and the drafted document

@@ -29,9 +29,9 @@ def upload_and_ingest(services, agency: str, rows: list[dict], period: str = "20
     client = objectstore.connect(services.store)
     objectstore.put_bytes(client, BUCKET, f"{agency}/{period}/{name}.xlsx",
                           filled_bytes(rows, agency=agency, period=period))
-    for found in pipeline.discover(services):
-        outcome = pipeline.ingest(services, found)
-        assert outcome["accepted"], warehouse.submission_issues(services.warehouse_url, outcome["submission_id"])
+    for batch in pipeline.discover(services):
+        for outcome in pipeline.ingest_batch(services, batch):
+            assert outcome["accepted"], warehouse.submission_issues(services.warehouse_url, outcome["submission_id"])
 
 
 def v_task(url: str, code: str = CODE, period: str = "2026-10"):
