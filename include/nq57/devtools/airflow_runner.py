@@ -26,7 +26,8 @@ def airflow_env(home: Path, services_env: dict[str, str]) -> dict[str, str]:
         "GX_ANALYTICS_ENABLED": "false",
         # The demo's output is for people: no deprecation notices of Airflow's own dependencies, and no
         # hint to install graphviz (only `airflow dags show` renders graphs).
-        "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore:Could not import graphviz:UserWarning",
+        "PYTHONWARNINGS": ",".join(["ignore::DeprecationWarning", "ignore:Could not import graphviz",
+                                    "ignore:Using `httpx` with `starlette.testclient` is deprecated"]),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT / "include"), env.get("PYTHONPATH")])),
     })
     return env
