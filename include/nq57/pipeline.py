@@ -236,11 +236,9 @@ def publish_feedback(services: Services, outcome: FileOutcome, original: bytes |
     if original is None:
         original = objectstore.fetch(client, upload.bucket, upload.key, upload.version_id)
     issues = warehouse.submission_issues(services.warehouse_url, outcome.submission_id)
-    body = feedback.build_feedback(
-        original=original, file_name=upload.name, agency=upload.agency_code, period=upload.period,
-        accepted=bool(outcome.accepted), counts={"tasks": outcome.tasks, "indicators": outcome.indicators},
-        issues=issues,
-    )
+    receipt = feedback.load_receipt(services.warehouse_url, outcome.submission_id)
+    body = feedback.build_feedback(original=original, receipt=receipt,
+                                   counts={"tasks": outcome.tasks, "indicators": outcome.indicators}, issues=issues)
     key = feedback.feedback_key(upload.agency_code, upload.period, upload.key)
     objectstore.put_bytes(client, settings.buckets.feedback, key, body)
     warehouse.set_feedback_key(services.warehouse_url, outcome.submission_id, key)

@@ -75,7 +75,7 @@ def test_accepted_file_lands_with_provenance_and_bad_file_is_rejected(dag_bag, p
     assert issue.message == "Tình trạng 'Đang làm' không thuộc danh mục 7 tình trạng."
 
     feedback_key = subs.loc["T01", "feedback_key"]
-    assert feedback_key == "T01/2026-10/bao_cao.feedback.xlsx"
+    assert feedback_key == "T01/2026-10/bao_cao.xlsx.feedback.xlsx"
     body = objectstore.fetch(store, BUCKETS.feedback, feedback_key)
     sheet = openpyxl.load_workbook(io.BytesIO(body))["PhanHoi"]
     text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)

@@ -95,7 +95,7 @@ def test_cli_names_the_silent_store_in_one_line(black_hole, short_limits, wareho
     monkeypatch.setenv("OBJECT_STORE_ENDPOINT", black_hole.endpoint)
     monkeypatch.setenv("OBJECT_STORE_ACCESS_KEY", "key")
     monkeypatch.setenv("OBJECT_STORE_SECRET_KEY", "secret-key")
-    assert cli.main(["run", "--period", "2026-10"]) == 1
+    assert cli.main(["run", "--period", "2026-10"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Traceback" not in err[0]
     assert f"the object store at {black_hole.endpoint} did not answer" in err[0]
@@ -125,7 +125,7 @@ def test_a_stuck_lock_fails_fast_instead_of_waiting_forever(limited_url, locked_
 @pytest.mark.timeout(300)
 def test_cli_reports_a_stuck_lock_in_one_line(limited_url, locked_ledger, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WAREHOUSE_URL", limited_url)
-    assert cli.main(["report", "--period", "2026-10", "--out", str(tmp_path / "r.xlsx")]) == 1
+    assert cli.main(["report", "--period", "2026-10", "--out", str(tmp_path / "r.xlsx")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "gave up waiting for a lock" in err[0] and "WAREHOUSE_LOCK_TIMEOUT" in err[0]
     assert not (tmp_path / "r.xlsx").exists()

@@ -6,7 +6,6 @@ Queries: `sql/queries/summary_*.sql` and `first_errors_of_submission.sql`.
 from __future__ import annotations
 
 from nq57.intake.issues import cell_ref
-from nq57.settings import get_settings
 from nq57.storage import warehouse
 from nq57.storage.warehouse import named_query
 
@@ -44,8 +43,12 @@ def render(url: str, period: str | None = None) -> str:
             for error in errors:
                 where = "!".join(p for p in (error.sheet, cell_ref(error.column_ref, error.row_number)) if p)
                 lines.append(f"  {row.object_key}: {where}: {error.message}")
-    feedback = subs.dropna(subset=["feedback_key"])
-    if not feedback.empty:
-        bucket = get_settings().buckets.feedback
-        lines.append(f"Feedback workbooks: {len(feedback)} in bucket {bucket}, e.g. {bucket}/{feedback.feedback_key.iloc[0]}")
     return "\n".join(lines)
+
+
+def feedback_keys(url: str, period: str) -> list[tuple[str, bool]]:
+    """(key in the feedback bucket, accepted) of every upload of `period` that has its feedback workbook,
+    rejected uploads first."""
+    subs = warehouse.query(url, named_query("summary_submissions"), period=period).dropna(subset=["feedback_key"])
+    found = [(row.feedback_key, row.status == "accepted") for row in subs.itertuples()]
+    return sorted(found, key=lambda item: (item[1], item[0]))

@@ -23,6 +23,7 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import text
 
 from nq57.dedupe.normalize import canonical_spans, normalize_name
@@ -233,9 +234,37 @@ class ImportResult:
     skipped: int
 
 
-def import_review(url: str, data: bytes, source_file: str, reviewer: str | None = None) -> ImportResult:
-    """Apply `Đúng`/`Sai` decisions; rows without a decision are skipped. Idempotent per pair."""
-    sheet = load_workbook(io.BytesIO(data), data_only=True)[SHEET]
+class ReviewFileError(ValueError):
+    """The file is not a filled review workbook, or a decision in it cannot be applied (the message says
+    which, in English, for the operator)."""
+
+
+def read_review_file(data: bytes, source_file: str) -> Worksheet:
+    """The review sheet of a workbook written by `export_review`.
+
+    Raises:
+        ReviewFileError: not an .xlsx workbook, no sheet `RaSoat`, or no row of column codes.
+    """
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # zipfile, openpyxl and XML errors of a file that is not an .xlsx workbook
+        raise ReviewFileError(f"{source_file}: not an .xlsx workbook ({type(exc).__name__}); give the file written "
+                              "by `nq57 review export`") from exc
+    if SHEET not in book.sheetnames:
+        raise ReviewFileError(f"{source_file}: no sheet {SHEET}; give the file written by `nq57 review export`")
+    sheet = book[SHEET]
+    _code_row(sheet)
+    return sheet
+
+
+def import_review(url: str, data: bytes | Worksheet, source_file: str, reviewer: str | None = None) -> ImportResult:
+    """Apply `Đúng`/`Sai` decisions of a review file (its bytes, or its sheet from `read_review_file`); rows
+    without a decision are skipped. Idempotent per pair; all decisions or none are applied.
+
+    Raises:
+        ReviewFileError: see `read_review_file`; or a decision names no reviewer.
+    """
+    sheet = data if isinstance(data, Worksheet) else read_review_file(data, source_file)
     code_row = _code_row(sheet)
     codes = [c.value for c in sheet[code_row]]
     confirmed = rejected = skipped = 0
@@ -248,7 +277,7 @@ def import_review(url: str, data: bytes, source_file: str, reviewer: str | None 
                 continue
             who = str(row.get("nguoi_duyet") or reviewer or "").strip()
             if not who:
-                raise ValueError(f"{source_file}: a decision for {row['ma_nq57']} / {row['ma_nq71']} names no reviewer "
+                raise ReviewFileError(f"{source_file}: a decision for {row['ma_nq57']} / {row['ma_nq71']} names no reviewer "
                                  "(fill 'Người duyệt' or pass --reviewer)")
             params = {"a": row["ma_nq57"], "b": row["ma_nq71"], "agency": row.get("co_quan_chu_tri"),
                       "decision": decision, "who": who, "note": row.get("ghi_chu"), "file": source_file}
@@ -264,7 +293,7 @@ def _code_row(sheet) -> int:
     for row in (CODE_ROW, 2):
         if sheet.cell(row, 1).value == "ky" and "quyet_dinh" in {c.value for c in sheet[row]}:
             return row
-    raise ValueError("not a review file: no row of column codes (ky, ..., quyet_dinh)")
+    raise ReviewFileError(f"not a review file: no row of column codes (ky, ..., quyet_dinh) in sheet {sheet.title}")
 
 
 def write_export(url: str, period: str, out: Path) -> int:

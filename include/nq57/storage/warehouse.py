@@ -40,9 +40,11 @@ def engine(url: str) -> Engine:
     """The pipeline's engine for `url`; every session it opens is bounded by `nq57.settings.Timeouts`
     (read when the engine is first made): libpq connect_timeout, and statement_timeout, lock_timeout and
     idle_in_transaction_session_timeout as session settings, so a stuck lock or a runaway query fails with
-    LockNotAvailable (55P03) or QueryCanceled (57014) instead of waiting forever."""
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    LockNotAvailable (55P03) or QueryCanceled (57014) instead of waiting forever. `postgresql://` and
+    `postgres://` (libpq's other spelling, and Airflow's connection URIs) are read as `postgresql+psycopg://`."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url.removeprefix(prefix)
     limits = Timeouts()
     options = (f"-c statement_timeout={limits.warehouse_statement} -c lock_timeout={limits.warehouse_lock} "
                f"-c idle_in_transaction_session_timeout={limits.warehouse_idle_in_transaction}")
