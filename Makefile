@@ -6,7 +6,7 @@ VENV := .venv
 export PYTHONPATH := $(CURDIR)/include
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo airflow test test-fast test-deps lint bench eval-dedupe report-pages screenshot clean
+.PHONY: install demo airflow test test-fast test-deps lint bench eval-dedupe report-pages docs-pages screenshot clean
 
 $(UV):
 	$(PYTHON) -m venv $(UV_VENV)
@@ -50,6 +50,9 @@ eval-dedupe: install  ## NQ57-NQ71 linking beside Splink on the independent labe
 
 report-pages: install test-deps  ## a sample month's report rendered: first page of the workbook and the document in docs/report/
 	$(VENV)/bin/python -m nq57.devtools.report_preview docs/report
+
+docs-pages: install test-deps  ## what clerks print, rendered: a rejected correction's feedback (page 1) and the template's first pages in docs/clerk/
+	$(VENV)/bin/python -m nq57.devtools.clerk_preview docs/clerk
 
 clean:
 	rm -rf $(VENV) $(UV_VENV) .nq57 .pytest_cache .ruff_cache

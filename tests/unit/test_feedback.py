@@ -81,7 +81,7 @@ def test_accepted_upload_gets_a_receipt_and_says_it_counts():
     assert found["Đơn vị báo cáo"] == "BKHCN – Bộ Khoa học và Công nghệ"
     assert found["Kỳ báo cáo"] == "Tháng 10/2026"
     assert found["Mã kiểm tra tệp (SHA-256)"] == "ab" * 32
-    assert found["Thời điểm tiếp nhận"] == "16:02 ngày 18/11/2026 (giờ Việt Nam)"
+    assert found["Thời điểm tiếp nhận"] == "16:02:00 ngày 18/11/2026 (giờ Việt Nam)"
     assert found["Thời hạn nộp"].endswith("tệp được nộp đúng hạn.") and "Hết ngày 20/11/2026" in found["Thời hạn nộp"]
     assert found["Kết quả kiểm tra"] == "ĐƯỢC TIẾP NHẬN (0 lỗi, 0 cảnh báo)"
     assert found["Bản báo cáo dùng để tổng hợp"] == "Tệp này được dùng để tổng hợp số liệu hệ thống NQ57 tháng 10/2026."
@@ -95,13 +95,13 @@ def test_the_receipt_says_which_version_counts():
     kept = pairs(feedback.build_feedback(original=None, receipt=receipt(accepted=False, counting=(earlier,)),
                                          counts={}, issues=[]))
     assert kept["Bản báo cáo dùng để tổng hợp"] == (
-        "Tệp này không được tiếp nhận; bản nộp lúc 09:05 ngày 10/11/2026 (tệp bao_cao_lan1.xlsx) vẫn được dùng để "
+        "Tệp này không được tiếp nhận; bản nộp lúc 09:05:00 ngày 10/11/2026 (tệp bao_cao_lan1.xlsx) vẫn được dùng để "
         "tổng hợp số liệu hệ thống NQ57 tháng 10/2026.")
     assert kept["Số dòng được đưa vào tổng hợp"].startswith("Không có dòng nào")
 
     later = Counting("NQ57", 9, "bao_cao_lan3.xlsx", dt.datetime(2026, 11, 19, 8, 0, tzinfo=VN))
     superseded = pairs(feedback.build_feedback(original=None, receipt=receipt(counting=(later,)), counts={}, issues=[]))
-    assert "Tệp này được tiếp nhận, nhưng bản nộp lúc 08:00 ngày 19/11/2026 (tệp bao_cao_lan3.xlsx) mới hơn" in (
+    assert "Tệp này được tiếp nhận, nhưng bản nộp lúc 08:00:00 ngày 19/11/2026 (tệp bao_cao_lan3.xlsx) mới hơn" in (
         superseded["Bản báo cáo dùng để tổng hợp"])
 
     none = pairs(feedback.build_feedback(original=None, receipt=receipt(accepted=False, counting=()), counts={},
@@ -111,7 +111,7 @@ def test_the_receipt_says_which_version_counts():
 
     unknown_system = pairs(feedback.build_feedback(
         original=None, receipt=receipt(accepted=False, system=None, counting=(earlier,)), counts={}, issues=[]))
-    assert "NQ57: bản nộp lúc 09:05 ngày 10/11/2026" in unknown_system["Bản báo cáo dùng để tổng hợp"]
+    assert "NQ57: bản nộp lúc 09:05:00 ngày 10/11/2026" in unknown_system["Bản báo cáo dùng để tổng hợp"]
 
 
 @pytest.mark.parametrize(("received", "verdict"), [
@@ -204,7 +204,7 @@ def test_a_local_check_says_it_is_not_a_submission():
     local = feedback.local_receipt(data, "a.xlsx", agency="T01", period="2026-10", system="NQ71", accepted=True,
                                    checked_at=dt.datetime(2026, 11, 25, 10, 0, tzinfo=VN))
     found = pairs(feedback.build_feedback(original=None, receipt=local, counts={"tasks": 3}, issues=[]))
-    assert found["Thời điểm kiểm tra"] == "10:00 ngày 25/11/2026 (giờ Việt Nam)"
+    assert found["Thời điểm kiểm tra"] == "10:00:00 ngày 25/11/2026 (giờ Việt Nam)"
     assert found["Thời hạn nộp"].endswith("đã quá hạn, tệp nộp bây giờ được ghi nhận là nộp muộn.")
     assert found["Kết quả kiểm tra"].startswith("ĐẠT YÊU CẦU")
     assert found["Bản báo cáo dùng để tổng hợp"].startswith("Tệp chưa được nộp.")

@@ -292,7 +292,7 @@ def _listing(sheet: Worksheet, row: int, issues: list[Issue]) -> int | None:
 
 def _when(moment: dt.datetime) -> str:
     local = moment.astimezone(periods.VN) if moment.tzinfo else moment
-    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
+    return f"{local:%H:%M:%S} ngày {local:%d/%m/%Y}"
 
 
 def _agency_text(code: str | None) -> str:
