@@ -211,12 +211,12 @@ def test_malformed_review_file(tmp_path, capsys, content):
 def test_malformed_warehouse_url(tmp_path, capsys):
     line = one_line(capsys, main(["report", "--period", "2026-10", "--out", str(tmp_path / "r.xlsx"),
                                   "--warehouse", "localhost:5432/nq57"]))
-    assert "the warehouse URL is not a PostgreSQL URL" in line and "localhost" not in line
+    assert line.startswith("nq57 report: the warehouse URL is not a ") and "localhost" not in line
 
 
-def test_unreachable_warehouse(tmp_path, capsys, closed_port):
-    line = one_line(capsys, main(["report", "--period", "2026-10", "--out", str(tmp_path / "r.xlsx"),
-                                  "--warehouse", f"postgres://nq57:secret@127.0.0.1:{closed_port}/nq57"]))
+def test_unreachable_warehouse(tmp_path, capsys, closed_port, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_URL", f"postgres://nq57:secret@127.0.0.1:{closed_port}/nq57")
+    line = one_line(capsys, main(["report", "--period", "2026-10", "--out", str(tmp_path / "r.xlsx")]))
     assert line.startswith(f"nq57 report: cannot reach the warehouse at 127.0.0.1:{closed_port}/nq57")
     assert "secret" not in line
 
