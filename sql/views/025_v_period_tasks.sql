@@ -21,6 +21,9 @@ SELECT DISTINCT ON (r.period, r.system, r.task_code)
        r.progress_pct,
        r.completed_on,
        r.task_group,
+       r.results,
+       r.difficulties,
+       r.recommendations,
        r.reporting_agency_code,
        r.submission_id,
        r.object_key,
@@ -35,3 +38,9 @@ SELECT DISTINCT ON (r.period, r.system, r.task_code)
 FROM mart.v_task_reports r
 WHERE r.owner_agency_code IS NULL OR r.reporting_agency_code = r.owner_agency_code
 ORDER BY r.period, r.system, r.task_code, r.received_at DESC, r.submission_id DESC;
+
+COMMENT ON VIEW mart.v_period_tasks IS
+    'One row per system, task code and period: the task row that counts, from the newest accepted upload of the '
+    'code''s owner (or of any reporting agency for a code nobody owns).';
+SELECT core.copy_column_comments('mart.v_task_reports', 'mart.v_period_tasks');
+COMMENT ON COLUMN mart.v_period_tasks.contested IS 'Another agency also reported this task code in the period (see mart.v_task_code_claims).';

@@ -36,7 +36,8 @@ judged AS (
     LEFT JOIN core.indicator c ON c.indicator_code = p.indicator_code
 )
 SELECT period,
-       agency_code,
+       j.agency_code,
+       a.name                                                                       AS agency_name,
        indicator_code,
        indicator_name,
        CASE WHEN value_conflict THEN NULL ELSE coalesce((n57).value, (n71).value) END AS value,
@@ -61,4 +62,35 @@ SELECT period,
        (n71).submission_id                                                          AS nq71_submission_id,
        (n57).source_row                                                             AS nq57_source_row,
        (n71).source_row                                                             AS nq71_source_row
-FROM judged;
+FROM judged j
+LEFT JOIN core.agency a ON a.agency_code = j.agency_code;
+
+COMMENT ON VIEW mart.v_indicators IS
+    'One row per indicator, reporting agency and period, with the 2030 target of the catalogue and whether the '
+    'reported value meets it. Where the agency''s NQ57 and NQ71 files give different values, both are kept and '
+    'value is NULL (value_conflict).';
+COMMENT ON COLUMN mart.v_indicators.period IS 'Reporting period YYYY-MM.';
+COMMENT ON COLUMN mart.v_indicators.agency_code IS 'Reporting agency.';
+COMMENT ON COLUMN mart.v_indicators.agency_name IS 'Name of the reporting agency (reference list).';
+COMMENT ON COLUMN mart.v_indicators.indicator_code IS 'Catalogue code, e.g. CT_11_1 (Phụ lục I of the action programme).';
+COMMENT ON COLUMN mart.v_indicators.indicator_name IS 'Indicator name from the catalogue.';
+COMMENT ON COLUMN mart.v_indicators.value IS 'Reported value; NULL when the two systems disagree (value_conflict) or none was given.';
+COMMENT ON COLUMN mart.v_indicators.unit IS 'Unit as reported, else the catalogue''s.';
+COMMENT ON COLUMN mart.v_indicators.target_op IS '2030 target operator: >=, >, <=, <, = (read as a floor), between, or qualitative.';
+COMMENT ON COLUMN mart.v_indicators.target_low IS '2030 target bound (the lower one for between).';
+COMMENT ON COLUMN mart.v_indicators.target_high IS 'Upper 2030 target bound, for between.';
+COMMENT ON COLUMN mart.v_indicators.meets_target IS 'The value meets the 2030 target (core.indicator_meets_target); NULL when unknown or qualitative.';
+COMMENT ON COLUMN mart.v_indicators.note IS 'The agency''s note (Ghi chú): source, explanation, or why no value.';
+COMMENT ON COLUMN mart.v_indicators.system IS 'Which systems'' files report it: NQ57, NQ71 or NQ57+NQ71.';
+COMMENT ON COLUMN mart.v_indicators.submission_id IS 'Upload holding the value (the NQ57 one when both report it).';
+COMMENT ON COLUMN mart.v_indicators.source_sheet IS 'Sheet of the value in that upload.';
+COMMENT ON COLUMN mart.v_indicators.source_row IS 'Excel row number of the value in that sheet.';
+COMMENT ON COLUMN mart.v_indicators.value_conflict IS 'The NQ57 and NQ71 files give different values; both are kept, none is picked.';
+COMMENT ON COLUMN mart.v_indicators.nq57_value IS 'Value the NQ57 file gives.';
+COMMENT ON COLUMN mart.v_indicators.nq71_value IS 'Value the NQ71 file gives.';
+COMMENT ON COLUMN mart.v_indicators.nq57_meets_target IS 'Whether the NQ57 value meets the target.';
+COMMENT ON COLUMN mart.v_indicators.nq71_meets_target IS 'Whether the NQ71 value meets the target.';
+COMMENT ON COLUMN mart.v_indicators.nq57_submission_id IS 'Upload holding the NQ57 value.';
+COMMENT ON COLUMN mart.v_indicators.nq71_submission_id IS 'Upload holding the NQ71 value.';
+COMMENT ON COLUMN mart.v_indicators.nq57_source_row IS 'Excel row of the NQ57 value.';
+COMMENT ON COLUMN mart.v_indicators.nq71_source_row IS 'Excel row of the NQ71 value.';

@@ -81,14 +81,12 @@ SELECT a.agency_code,
        n57.first_received_at                                    AS nq57_received_at,
        n71.first_received_at                                    AS nq71_received_at,
        core.period_due_at(p.period)                             AS due_at,
-       CASE WHEN n57.state IN ('on_time', 'late') AND n71.state IN ('on_time', 'late')
-                 THEN CASE WHEN n57.state = 'on_time' AND n71.state = 'on_time' THEN 'on_time' ELSE 'late' END
-            WHEN n57.state = 'rejected' OR n71.state = 'rejected' THEN 'rejected'
-            WHEN n57.state = 'not_submitted' AND n71.state = 'not_submitted' THEN 'not_submitted'
-            ELSE 'partial'
-       END                                                      AS submission_state,
+       o.state                                                  AS submission_state,
+       core.label_of('agency_state', o.state)                   AS submission_state_label,
        n57.state                                                AS nq57_state,
        n71.state                                                AS nq71_state,
+       core.label_of('system_state', n57.state)                 AS nq57_state_label,
+       core.label_of('system_state', n71.state)                 AS nq71_state_label,
        n57.counting_received_at                                 AS nq57_counting_received_at,
        n71.counting_received_at                                 AS nq71_counting_received_at,
        n57.rejected_at                                          AS nq57_rejected_at,
@@ -102,4 +100,48 @@ SELECT a.agency_code,
 FROM core.agency a
 CROSS JOIN periods p
 JOIN per_system n57 ON n57.agency_code = a.agency_code AND n57.period = p.period AND n57.system = 'NQ57'
-JOIN per_system n71 ON n71.agency_code = a.agency_code AND n71.period = p.period AND n71.system = 'NQ71';
+JOIN per_system n71 ON n71.agency_code = a.agency_code AND n71.period = p.period AND n71.system = 'NQ71'
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN n57.state IN ('on_time', 'late') AND n71.state IN ('on_time', 'late')
+                     THEN CASE WHEN n57.state = 'on_time' AND n71.state = 'on_time' THEN 'on_time' ELSE 'late' END
+                WHEN n57.state = 'rejected' OR n71.state = 'rejected' THEN 'rejected'
+                WHEN n57.state = 'not_submitted' AND n71.state = 'not_submitted' THEN 'not_submitted'
+                ELSE 'partial'
+           END AS state
+) o;
+
+COMMENT ON VIEW mart.v_compliance IS
+    'One row per agency of the reference list and period anyone uploaded for: how each system''s report stands and '
+    'one overall state, the categories exclusive so they add up to the agency count. Deadline: 00:00 on the 21st '
+    'of the month after the period, Vietnam time.';
+COMMENT ON COLUMN mart.v_compliance.agency_code IS 'Agency of the reference list.';
+COMMENT ON COLUMN mart.v_compliance.agency_name IS 'Name of the agency.';
+COMMENT ON COLUMN mart.v_compliance.agency_kind IS 'ministry, agency (ministry-level or Government body) or province.';
+COMMENT ON COLUMN mart.v_compliance.period IS 'Reporting period YYYY-MM.';
+COMMENT ON COLUMN mart.v_compliance.nq57_submitted IS 'An accepted NQ57 report exists.';
+COMMENT ON COLUMN mart.v_compliance.nq71_submitted IS 'An accepted NQ71 report exists.';
+COMMENT ON COLUMN mart.v_compliance.nq57_on_time IS 'The accepted NQ57 report was first received before the deadline.';
+COMMENT ON COLUMN mart.v_compliance.nq71_on_time IS 'The accepted NQ71 report was first received before the deadline.';
+COMMENT ON COLUMN mart.v_compliance.on_time IS 'Both systems'' reports accepted and on time.';
+COMMENT ON COLUMN mart.v_compliance.late IS 'At least one system''s accepted report came after the deadline.';
+COMMENT ON COLUMN mart.v_compliance.missing IS 'At least one system has no accepted report.';
+COMMENT ON COLUMN mart.v_compliance.nil_report IS 'A counting report declares that the agency had no task to report.';
+COMMENT ON COLUMN mart.v_compliance.nq57_received_at IS 'When the first accepted NQ57 report arrived.';
+COMMENT ON COLUMN mart.v_compliance.nq71_received_at IS 'When the first accepted NQ71 report arrived.';
+COMMENT ON COLUMN mart.v_compliance.due_at IS 'Deadline of the period: 00:00 on the 21st of the next month, Vietnam time.';
+COMMENT ON COLUMN mart.v_compliance.submission_state IS 'on_time (both systems on time), late (both accepted, one late), rejected (not complete, a system only rejected), partial (one system missing), not_submitted.';
+COMMENT ON COLUMN mart.v_compliance.submission_state_label IS 'submission_state in Vietnamese, as the monthly report writes it.';
+COMMENT ON COLUMN mart.v_compliance.nq57_state IS 'NQ57 report: on_time, late, rejected (uploads received, none accepted) or not_submitted.';
+COMMENT ON COLUMN mart.v_compliance.nq71_state IS 'NQ71 report: on_time, late, rejected (uploads received, none accepted) or not_submitted.';
+COMMENT ON COLUMN mart.v_compliance.nq57_state_label IS 'nq57_state in Vietnamese.';
+COMMENT ON COLUMN mart.v_compliance.nq71_state_label IS 'nq71_state in Vietnamese.';
+COMMENT ON COLUMN mart.v_compliance.nq57_counting_received_at IS 'When the NQ57 version whose rows count (the newest accepted) arrived.';
+COMMENT ON COLUMN mart.v_compliance.nq71_counting_received_at IS 'When the NQ71 version whose rows count (the newest accepted) arrived.';
+COMMENT ON COLUMN mart.v_compliance.nq57_rejected_at IS 'When the newest rejected NQ57 upload after the counting version arrived (or the newest, with none accepted).';
+COMMENT ON COLUMN mart.v_compliance.nq71_rejected_at IS 'When the newest rejected NQ71 upload after the counting version arrived (or the newest, with none accepted).';
+COMMENT ON COLUMN mart.v_compliance.nq57_rejected_errors IS 'Errors found in that rejected NQ57 upload.';
+COMMENT ON COLUMN mart.v_compliance.nq71_rejected_errors IS 'Errors found in that rejected NQ71 upload.';
+COMMENT ON COLUMN mart.v_compliance.nq57_rejection_reason IS 'First error of that rejected NQ57 upload, in Vietnamese.';
+COMMENT ON COLUMN mart.v_compliance.nq71_rejection_reason IS 'First error of that rejected NQ71 upload, in Vietnamese.';
+COMMENT ON COLUMN mart.v_compliance.nq57_rejected_feedback_key IS 'Feedback workbook of that rejected NQ57 upload (bucket nq57-feedback).';
+COMMENT ON COLUMN mart.v_compliance.nq71_rejected_feedback_key IS 'Feedback workbook of that rejected NQ71 upload (bucket nq57-feedback).';

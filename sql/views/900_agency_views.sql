@@ -23,6 +23,7 @@ BEGIN
         EXECUTE 'GRANT SELECT ON agency.' || quote_ident(v) || ' TO nq57_agency_reader';
         EXECUTE 'COMMENT ON VIEW agency.' || quote_ident(v) || ' IS '
              || quote_literal('mart.' || v || ' for agency logins: the rows of the login''s own agency');
+        PERFORM core.copy_column_comments(('mart.' || quote_ident(v))::regclass, ('agency.' || quote_ident(v))::regclass);
     END LOOP;
     EXECUTE 'GRANT SELECT ON ALL TABLES IN SCHEMA mart TO nq57_agency_gate';
     -- The gate reads whatever the mart views read (as whole-mart readers do; row-level security filters

@@ -26,6 +26,7 @@ from nq57.columns import INDICATORS, TASKS, Table
 from nq57.intake.issues import Issue
 from nq57.settings import SQL_DIR, Timeouts
 from nq57.uploads import Upload
+from nq57.vocabulary import LABELS
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +160,9 @@ def _load_reference(conn: Connection) -> None:
         for i in reference.indicators().values()
     ]
     conn.execute(text(named_query("reference_upsert_indicator")), indicators)
+    conn.execute(text(named_query("reference_delete_labels")))
+    labels = [{"kind": kind, "code": code, "label": label} for kind, codes in LABELS.items() for code, label in codes.items()]
+    conn.execute(text(named_query("reference_insert_label")), labels)
 
 
 # ---------------------------------------------------------------- ledger

@@ -33,7 +33,7 @@ import pandas as pd
 from nq57 import periods, reference
 from nq57.outputs.report.data import ReportData
 from nq57.textnorm import clean, fold
-from nq57.vocabulary import SYSTEMS
+from nq57.vocabulary import SUBMISSION_LABELS, SYSTEM_STATE_LABELS, SYSTEMS
 
 TASK_CATEGORIES = ("done_on_time", "done_late", "open_in_term", "open_overdue", "recurring", "unknown")
 CATEGORY_OF_STATUS = {
@@ -54,21 +54,8 @@ CATEGORY_LABELS = {
     "unknown": "Chưa xác định tình trạng",
 }
 
-SUBMISSION_STATES = ("on_time", "late", "rejected", "partial", "not_submitted")
-SUBMISSION_LABELS = {
-    "on_time": "Gửi đủ, đúng hạn",
-    "late": "Gửi đủ, có báo cáo gửi muộn",
-    "rejected": "Có báo cáo bị từ chối, chưa có bản hợp lệ",
-    "partial": "Gửi thiếu (một hệ thống chưa gửi)",
-    "not_submitted": "Chưa gửi báo cáo",
-}
-SYSTEM_STATES = ("on_time", "late", "rejected", "not_submitted")
-SYSTEM_STATE_LABELS = {
-    "on_time": "Đã gửi, đúng hạn",
-    "late": "Đã gửi, muộn hạn",
-    "rejected": "Đã gửi nhưng bị từ chối",
-    "not_submitted": "Chưa gửi",
-}
+SUBMISSION_STATES = tuple(SUBMISSION_LABELS)  # on_time, late, rejected, partial, not_submitted
+SYSTEM_STATES = tuple(SYSTEM_STATE_LABELS)  # on_time, late, rejected, not_submitted
 
 # Difficulty themes: folded keywords, tried in this order; the first theme with a match wins.
 THEMES = (

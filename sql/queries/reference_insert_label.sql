@@ -1,0 +1,2 @@
+-- One label of nq57.vocabulary.LABELS into core.label.
+INSERT INTO core.label (kind, code, label) VALUES (:kind, :code, :label)
