@@ -281,7 +281,8 @@ def test_reader_roles_write_nothing_and_read_only_what_the_views_need(warehouse_
     granted = {(role, rel, priv) for role, rel, kind, priv, has in rows if has}
     assert not {g for g in granted if g[2] != "SELECT"}, "reader roles may only SELECT"
     needed = {"raw.submission", "raw.submission_issue", "staging.task", "staging.indicator", "core.agency",
-              "core.indicator", "core.task_identity", "core.task_link", "core.review_queue", "core.task_crosswalk"}
+              "core.indicator", "core.task_identity", "core.task_link", "core.review_queue", "core.task_crosswalk",
+              "core.label"}
     mart = {rel for _, rel, kind, _, _ in rows if kind == "v"}
     assert {rel for role, rel, _ in granted if role == "nq57_bi_reader"} == needed | mart
     # Agency readers: nothing in raw, staging, core, mart or public; one agency view per mart view.

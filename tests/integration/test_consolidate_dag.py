@@ -65,7 +65,8 @@ def test_run_command_prints_a_summary_from_the_mart_views(pipeline_env, store, t
     assert "inbox: 6 uploaded, 0 unchanged" in out
     assert "Submissions for 2026-10: 6 received, 5 accepted, 1 rejected" in out
     assert "in both systems" in out and "NQ57-NQ71 links in mart.v_task_links" in out
-    assert "Monthly report: nq57-reports/2026-10/bao_cao_tong_hop_2026-10.xlsx" in out
-    assert "Drafted document: nq57-reports/2026-10/bao_cao_tong_hop_2026-10.docx" in out
+    # the store is configured (it outlives the command): its s3:// URLs are printed
+    assert "Monthly report (annex workbook): s3://nq57-reports/2026-10/bao_cao_tong_hop_2026-10.xlsx" in out
+    assert "Drafted document for the Prime Minister: s3://nq57-reports/2026-10/bao_cao_tong_hop_2026-10.docx" in out
     assert main(["run", "--period", "2026-10", "--inbox", str(tmp_path)]) == 0
     assert "inbox: 0 uploaded, 6 unchanged" in capsys.readouterr().out

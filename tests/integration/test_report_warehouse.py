@@ -204,7 +204,7 @@ def test_report_command_writes_the_workbook_and_the_document_next_to_it(warehous
     assert out.read_bytes().startswith(b"PK") and out.with_suffix(".docx").read_bytes().startswith(b"PK")
     assert main(["report", "--period", "2026-10", "--out", str(tmp_path / "x.pdf"), "--warehouse",
                  warehouse_url]) == 2
-    assert "--out must name an .xlsx file" in capsys.readouterr().err
+    assert "the file name must end in .xlsx" in capsys.readouterr().err
 
 
 GENERATED = __import__("datetime").datetime(2026, 11, 21, 8, 0)

@@ -53,10 +53,11 @@ def test_protect_keeps_text_as_typed():
 def test_feedback_lists_formula_like_messages_safely():
     issues = [Issue(severity="error", rule="task.status_invalid", sheet=PAYLOADS[2], row=5, column="K",
                     message=PAYLOADS[0], hint=PAYLOADS[1])]
-    body = feedback.build_feedback(original=None, file_name=PAYLOADS[3], agency="BKHCN", period="2026-10",
-                                   accepted=False, counts={"tasks": 0, "indicators": 0}, issues=issues)
+    receipt = feedback.local_receipt(b"", PAYLOADS[3], agency="BKHCN", period="2026-10", system=None, accepted=False)
+    body = feedback.build_feedback(original=None, receipt=receipt, counts={"tasks": 0, "indicators": 0},
+                                   issues=issues)
     found = assert_protected(load_workbook(io.BytesIO(body)), feedback.SHEET)
-    assert {PAYLOADS[0], PAYLOADS[1], PAYLOADS[2]} <= found
+    assert {PAYLOADS[0], PAYLOADS[1], PAYLOADS[2], PAYLOADS[3]} <= found
 
 
 def test_review_sheet_names_and_documents_are_safe():
