@@ -35,7 +35,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from nq57 import periods
-from nq57.outputs import excel_text
+from nq57.outputs import excel_text, xlsx_layout
 from nq57.outputs.report import charts, vntext
 from nq57.outputs.report.figures import (
     SUBMISSION_LABELS,
@@ -52,6 +52,7 @@ from nq57.outputs.report.figures import (
     text,
 )
 from nq57.outputs.report.reproducible import repack
+from nq57.outputs.xlsx_layout import LINE_PT
 from nq57.periods import TIMEZONE
 from nq57.vocabulary import STATUSES, SYSTEMS
 
@@ -66,8 +67,6 @@ SHEET_CONCERNS = "KhoKhanKienNghi"
 SHEET_INDICATORS = "ChiTieu"
 SHEET_CONFLICTS = "XungDot"
 
-FONT_NAME = "Times New Roman"  # the font of Vietnamese administrative documents (NĐ 30/2020/NĐ-CP)
-FONT_SIZE = 11
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 TITLE_COLOR = "1F3864"
@@ -78,8 +77,6 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 PERCENT_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
 HEADER_ROW = 4
-LINE_PT = 15.0  # row height per line of 11 pt text
-CHARS_PER_WIDTH = 1.35  # characters of 11 pt Times New Roman per unit of column width (cautious: never clip)
 VERDICT_MET, VERDICT_NOT_MET = "Đạt", "Chưa đạt"
 SOURCES_LISTED = 3  # source cells listed per difficulty (the rest counted), so a row stays readable
 
@@ -121,8 +118,7 @@ def safe(value: object) -> object:
     return ILLEGAL_CHARACTERS_RE.sub("", found)
 
 
-def _font(bold: bool = False, italic: bool = False, size: float = FONT_SIZE, color: str | None = None) -> Font:
-    return Font(name=FONT_NAME, bold=bold, italic=italic, size=size, color=color)
+_font = xlsx_layout.font
 
 
 def _put(ws: Worksheet, row: int, column: int, value: object, *, font: Font | None = None,
@@ -155,11 +151,7 @@ def _title(ws: Worksheet, title: str, note: str, widths: Sequence[float]) -> Non
 
 
 def _height(value: object, width: float, minimum: int = 1) -> float:
-    lines = minimum
-    if isinstance(value, str) and value:
-        per_line = max(1, int(width * CHARS_PER_WIDTH))
-        lines = max(minimum, sum(math.ceil(max(1, len(part)) / per_line) for part in value.split("\n")))
-    return LINE_PT * lines + 2
+    return xlsx_layout.text_height(value, width, minimum)
 
 
 def _header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
@@ -218,18 +210,7 @@ def _print_setup(ws: Worksheet, header_row: int | None, rows: int, columns: int)
         ws.print_title_rows = f"{header_row}:{header_row}"
         if rows:
             ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{header_row + rows}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.oddFooter.center.text = "Trang &P/&N"
-    ws.oddFooter.center.font = FONT_NAME
-    ws.oddFooter.center.size = 10
+    xlsx_layout.print_setup(ws)
 
 
 def _table_start(ws: Worksheet, headers: Sequence[str]) -> int:
