@@ -715,10 +715,12 @@ def test_missing_sheet_and_column_issues_are_shown_in_the_feedback_workbook_at_t
     del sheets["ThongTin"]
     data = xlsx(sheets)
     result = judge(data)
-    body = feedback.build_feedback(original=data, file_name="bao_cao.xlsx", agency="BKHCN", period="2026-10",
-                                   accepted=result.accepted, counts=result.counts, issues=result.issues)
+    receipt = feedback.local_receipt(data, "bao_cao.xlsx", agency="BKHCN", period="2026-10", system=None,
+                                     accepted=result.accepted)
+    body = feedback.build_feedback(original=data, receipt=receipt, counts=result.counts, issues=result.issues)
     book = openpyxl.load_workbook(io.BytesIO(body))
-    listing = {(row[2], row[3]): row[6] for row in book["PhanHoi"].iter_rows(values_only=True) if row[6]}
+    listing = {(row[2], row[3]): row[6] for row in book["PhanHoi"].iter_rows(values_only=True)
+               if isinstance(row[0], int) and row[6]}
     assert listing[("NhiemVu", "A1")] == "sheet.missing" and listing[("NhiemVu", "P1")] == "column.missing"
     assert "Không tìm thấy sheet “ThongTin”" in book["NhiemVu"]["A1"].comment.text
     assert "Thiếu cột bắt buộc “Tình trạng”" in book["NhiemVu"]["P1"].comment.text
@@ -746,8 +748,9 @@ def test_control_characters_quoted_in_messages_do_not_crash_the_feedback_workboo
     data = xlsx(submission(tasks=rows, info={"ten_don_vi": "Bộ\x07KH"}))
     result = judge(data)
     assert any("\x01" in i.message for i in result.issues)
-    body = feedback.build_feedback(original=data, file_name="bao\x03cao.xlsx", agency="BKHCN", period="2026-10",
-                                   accepted=result.accepted, counts=result.counts, issues=result.issues)
+    receipt = feedback.local_receipt(data, "bao\x03cao.xlsx", agency="BKHCN", period="2026-10", system=None,
+                                     accepted=result.accepted)
+    body = feedback.build_feedback(original=data, receipt=receipt, counts=result.counts, issues=result.issues)
     listing = openpyxl.load_workbook(io.BytesIO(body))["PhanHoi"]
     text = " ".join(str(c) for row in listing.iter_rows(values_only=True) for c in row if c)
     assert "Đang␁làm" in text and "bao␃cao.xlsx" in text

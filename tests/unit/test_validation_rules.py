@@ -136,8 +136,9 @@ def test_missing_required_sheet():
     issue = only(result, "sheet.missing")
     # The missing sheet cannot be pointed at: the issue sits on A1 of the first sheet the agency sees and
     # names the sheet it lacks and the sheets it has.
-    assert not result.accepted and (issue.sheet, issue.cell) == ("ThongTin", "A1")
-    assert issue.message.startswith("Không tìm thấy sheet “NhiemVu” (danh sách nhiệm vụ); tệp có các sheet: “ThongTin”")
+    assert not result.accepted and (issue.sheet, issue.cell) == ("HuongDan", "A1")  # the template's first sheet
+    assert issue.message.startswith("Không tìm thấy sheet “NhiemVu” (danh sách nhiệm vụ); tệp có các sheet: “HuongDan”, "
+                                    "“ThongTin”")
 
 
 def test_empty_task_sheet_needs_nil_report():

@@ -165,7 +165,7 @@ def build_feedback(*, original: bytes | None, receipt: Receipt, counts: dict[str
     _show_catalogues(workbook, issues)
     xlsx_layout.print_setup(sheet, title_rows=f"{header_row}:{header_row}" if header_row else None)
     protect_sheet(sheet)  # agency text (file name, sheet names, messages quoting cells) never a formula
-    workbook.properties.title = f"Phản hồi kết quả kiểm tra báo cáo {receipt.file_name}"
+    workbook.properties.title = printable(f"Phản hồi kết quả kiểm tra báo cáo {receipt.file_name}")
     workbook.properties.creator = "Hệ thống tổng hợp báo cáo NQ57"
     out = io.BytesIO()
     workbook.save(out)
