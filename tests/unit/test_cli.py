@@ -116,6 +116,8 @@ def test_sample_data_has_accepted_files_and_files_with_deliberate_errors(tmp_pat
     errors = {name: {i["rule"] for i in results[name]["issues"] if i["severity"] == "error"} for name in rejected}
     assert errors == {"BYT_NQ71_2026-10.xlsx": {"task.status_invalid"},
                       "T79_NQ71_2026-10.xlsx": {"task.completion_date_missing"}}
+    # blank cells are written as nothing, not as empty numbers the reader would call damaged
+    assert [i for r in results.values() for i in r["issues"] if i["rule"] == "cell.damaged"] == []
 
 
 # ---------------------------------------------------------------- operator mistakes: one line, exit 2

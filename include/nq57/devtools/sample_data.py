@@ -100,7 +100,9 @@ def write_submission(path: Path, agency: str, period: str, system: str, tasks: I
             and sum(map(ord, task["task_code"])) % 3 == 0 else None,
         }
         for column, value in values.items():
-            sheet.cell(row_no, column, value)
+            # A field missing in the frame is NaN: written as is it becomes an empty number cell (<v></v>),
+            # which the reader rightly reports as damaged; a clerk's blank cell holds nothing.
+            sheet.cell(row_no, column, None if isinstance(value, float) and value != value else value)
         task_rows.append(row_no)
         row_no += 1
     _apply_defect(sheet, task_rows, defect)
