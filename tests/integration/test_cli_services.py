@@ -35,12 +35,8 @@ def one_line(capsys, status: int) -> str:
 
 
 def ingest_all(services) -> list[dict]:
-    outcomes = []
-    for found in pipeline.discover(services):
-        outcome = pipeline.ingest(services, found)
-        pipeline.publish_feedback(services, outcome)
-        outcomes.append(outcome)
-    return outcomes
+    """Judge and answer every new upload, as one ingest run does; the outcomes as dicts."""
+    return [outcome for batch in pipeline.discover(services) for outcome in pipeline.ingest_batch(services, batch)]
 
 
 def phan_hoi(body: bytes) -> list[list[object]]:
@@ -67,7 +63,7 @@ def test_a_warehouse_that_is_not_initialised(services, tmp_path, capsys):
         line = one_line(capsys, main(["report", "--period", "2026-10", "--out", str(tmp_path / "r.xlsx"),
                                       "--warehouse", url]))
         assert "the warehouse" in line and "is not initialised" in line
-        assert "`nq57 run --period YYYY-MM` creates the buckets and applies the migrations" in line
+        assert "run `nq57 init` first" in line
     finally:
         warehouse.engine.cache_clear()
         with engine.connect() as conn:

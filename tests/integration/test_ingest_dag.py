@@ -139,5 +139,5 @@ def test_a_verdict_recorded_without_feedback_is_answered_by_the_next_run(dag_bag
 
     ledger = warehouse.query(url, "SELECT submission_id, feedback_key FROM raw.submission")
     assert ledger.submission_id.tolist() == [outcome.submission_id]  # not judged a second time
-    assert ledger.feedback_key[0] == "BKHCN/2026-10/bao_cao_nq57.feedback.xlsx"
+    assert ledger.feedback_key[0] == "BKHCN/2026-10/bao_cao_nq57.xlsx.feedback.xlsx"
     assert objectstore.fetch(store, BUCKETS.feedback, ledger.feedback_key[0])[:2] == b"PK"

@@ -55,8 +55,8 @@ def test_bi_views_carry_vietnamese_labels_agency_names_and_the_agencies_words(pi
         thoi_han="31/12/2026", ket_qua="Đã trình dự thảo Nghị định", kho_khan="Thiếu kinh phí",
         kien_nghi="Bổ sung dự toán năm 2027")]))
     objectstore.put_bytes(store, bucket, "T01/2026-10/b.xlsx", filled_bytes([task(tinh_trang="Đang làm")], agency="T01"))
-    for found in pipeline.discover(pipeline_env):
-        pipeline.ingest(pipeline_env, found)
+    for batch in pipeline.discover(pipeline_env):
+        pipeline.ingest_batch(pipeline_env, batch)
     url = pipeline_env.warehouse_url
 
     [row] = warehouse.rows(url, "SELECT * FROM mart.v_tasks")

@@ -33,10 +33,12 @@ DEFAULT_PERIOD = "2026-10"
 def rejected_feedback(workdir: Path, period: str = DEFAULT_PERIOD, agencies: int = 6) -> tuple[str, bytes]:
     """(feedback key, workbook) of a rejected correction, from a pipeline run on embedded services."""
     from nq57 import pipeline
+    from nq57.ops import provision
+    from nq57.uploads import Upload
 
     with embedded.start(Settings(object_store_endpoint=None, warehouse_url=None),
                         state_dir=workdir / "services") as services:
-        pipeline.prepare(services)
+        provision.init(services)
         client = objectstore.connect(services.store)
         bucket = get_settings().buckets.submissions
         rejected = []
@@ -44,11 +46,13 @@ def rejected_feedback(workdir: Path, period: str = DEFAULT_PERIOD, agencies: int
             inbox = workdir / ("corrected" if defects else "first")
             sample_data.generate(inbox, period, agencies=agencies, defects=defects)
             objectstore.upload_inbox(client, bucket, inbox)
-            for found in pipeline.discover(services):
-                outcome = pipeline.ingest(services, found)
-                key = pipeline.publish_feedback(services, outcome).split("/", 1)[1]
-                if not outcome["accepted"]:
-                    rejected.append(key)
+            for batch in pipeline.discover(services, limit=sys.maxsize):
+                for found in batch:
+                    outcome = pipeline.ingest_one(services, Upload.from_dict(found))
+                    if outcome.error:
+                        raise RuntimeError(f"{outcome.key}: {outcome.error}")
+                    if not outcome.accepted:
+                        rejected.append(outcome.feedback_key)
         if not rejected:
             raise RuntimeError("the sample data produced no rejected correction")
         key = sorted(rejected)[0]

@@ -29,19 +29,22 @@ GENERATED = dt.datetime(2026, 11, 21, 8, 0)  # the morning after the deadline, V
 def build_sample_report(workdir: Path, period: str = DEFAULT_PERIOD, agencies: int = 10, seed: int = 0):
     """Run two months of sample data through the pipeline on embedded services; returns `report.Report`."""
     from nq57 import pipeline
+    from nq57.ops import provision
     from nq57.outputs import report
+    from nq57.uploads import Upload
 
     with embedded.start(Settings(object_store_endpoint=None, warehouse_url=None),
                         state_dir=workdir / "services") as services:
-        pipeline.prepare(services)
+        provision.init(services)
         client = objectstore.connect(services.store)
         for month in (periods.previous(period), period):
             inbox = workdir / "inbox" / month
             sample_data.generate(inbox, month, agencies=agencies, seed=seed)
             objectstore.upload_inbox(client, get_settings().buckets.submissions, inbox)
-            for found in pipeline.discover(services):
-                if found["period"] == month:
-                    pipeline.ingest(services, found)
+            for batch in pipeline.discover(services, limit=sys.maxsize):
+                for found in batch:
+                    if found["period"] == month:
+                        pipeline.ingest_one(services, Upload.from_dict(found))
             pipeline.consolidate_period(services, month)
         return report.build(report.load_report_data(services.warehouse_url, period), generated_at=GENERATED)
 
