@@ -186,9 +186,11 @@ def test_a_file_that_fails_for_good_does_not_withhold_the_others_feedback(stack,
     client = objectstore.connect(stack.services.store)
     broken, fine = f"BTC/{period}/mat_phien_ban.xlsx", f"BTC/{period}/bao_cao_nq57.xlsx"
     proxy.fail(broken, times=None)
+    stack.pause("nq57_ingest")  # both files must land before discovery, so that they share one batch
     objectstore.put_bytes(client, BUCKETS.submissions, broken, filled_bytes([task()], agency="BTC", period=period))
     objectstore.put_bytes(client, BUCKETS.submissions, fine, filled_bytes([task(co_quan_chu_tri="BTC")],
                                                                            agency="BTC", period=period))
+    stack.unpause("nq57_ingest")
     # the every-minute schedule picks them up
     run, batch = wait_for_batch_with(stack, broken, run_ids(stack, "nq57_ingest"))
 

@@ -359,6 +359,16 @@ class NativeStack:
     def unpause(self, dag_id: str) -> None:
         self.request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
 
+    def pause(self, dag_id: str, timeout: float = 600) -> None:
+        """Pause `dag_id` and wait until none of its runs is queued or running."""
+        self.request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": True})
+        deadline = time.monotonic() + timeout
+        while any(run["state"] in ("queued", "running") for run in self.runs(dag_id)):
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{dag_id} still has active runs")
+            time.sleep(2)
+
     def trigger(self, dag_id: str, conf: dict | None = None) -> str:
         run = self.request("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf or {}})
         return run["dag_run_id"]
