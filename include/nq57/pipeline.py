@@ -97,6 +97,7 @@ class FileOutcome:
     warnings: int = 0
     feedback_key: str | None = None
     error: str | None = None
+    known_bytes: bool = False  # the same bytes were ingested before under this key (another version)
 
     @property
     def key(self) -> str:
@@ -185,24 +186,39 @@ def _process(services: Services, upload: Upload) -> FileOutcome:
         if entry is None:
             outcome, original = judge(services, upload)
         else:
-            outcome = FileOutcome(
-                upload=upload.as_dict(), submission_id=entry.submission_id, accepted=entry.status == "accepted",
-                system=entry.system, tasks=entry.task_count or 0, indicators=entry.indicator_count or 0,
-                errors=entry.error_count or 0, warnings=entry.warning_count or 0, feedback_key=entry.feedback_key)
+            outcome = _recorded(upload, entry)
         if outcome.feedback_key is None:
             key = publish_feedback(services, outcome, original)
             outcome = FileOutcome(**{**asdict(outcome), "feedback_key": key})
         log.info("%s %s (version %s): %d tasks, %d indicators, %d errors, %d warnings; feedback %s%s",
                  upload.key, outcome.verdict, upload.version_id, outcome.tasks, outcome.indicators,
-                 outcome.errors, outcome.warnings, outcome.feedback_key, "" if entry is None else " (judged before)")
+                 outcome.errors, outcome.warnings, outcome.feedback_key,
+                 " (version ingested before)" if entry is not None
+                 else f" (same bytes as submission {outcome.submission_id})" if outcome.known_bytes else "")
         return outcome
     except Exception as exc:  # one upload's fault must not withhold the others' verdicts and feedback
         log.warning("%s (version %s) not processed: %s: %s", upload.key, upload.version_id, type(exc).__name__, exc)
         return FileOutcome(upload=upload.as_dict(), error=f"{type(exc).__name__}: {exc}")
 
 
-def judge(services: Services, upload: Upload, today: dt.date | None = None) -> tuple[FileOutcome, bytes]:
-    """Fetch one object version, judge it, and record the verdict with its rows in one transaction.
+def _recorded(upload: Upload, entry, **changes) -> FileOutcome:
+    """The outcome of an upload from its submission's ledger row (see `warehouse.ledger_entry`)."""
+    return FileOutcome(**{**asdict(FileOutcome(
+        upload=upload.as_dict(), submission_id=entry.submission_id, accepted=entry.status == "accepted",
+        system=entry.system, tasks=entry.task_count or 0, indicators=entry.indicator_count or 0,
+        errors=entry.error_count or 0, warnings=entry.warning_count or 0, feedback_key=entry.feedback_key)),
+        **changes})
+
+
+def judge(services: Services, upload: Upload, today: dt.date | None = None, *,
+          again: bool = False) -> tuple[FileOutcome, bytes]:
+    """Fetch one object version and record it, one ingest of its key at a time (`warehouse.lock_key`).
+
+    Bytes never seen under the key are judged and recorded as a new submission with their rows, in one
+    transaction. Bytes already ledgered under the key are that submission (issue 14: a store migration or
+    a second upload of the same file must not double the warehouse): the version is noted, the recorded
+    verdict stands (judged again only with `again`, for reprocessing), and the outcome has `known_bytes`
+    and no feedback key, so the new upload is answered too.
 
     Returns the outcome (without feedback yet) and the bytes read, for the feedback workbook.
     """
@@ -210,12 +226,18 @@ def judge(services: Services, upload: Upload, today: dt.date | None = None) -> t
 
     client = objectstore.connect(services.store)
     data = objectstore.fetch(client, upload.bucket, upload.key, upload.version_id)
-    result = submission.evaluate(
-        data, upload.name, expected_agency=upload.agency_code, expected_period=upload.period,
-        today=today or upload.last_modified.date(),
-    )
+    sha256 = hashlib.sha256(data).hexdigest()
     with warehouse.transaction(services.warehouse_url) as conn:
-        submission_id = warehouse.register(conn, upload, hashlib.sha256(data).hexdigest())
+        warehouse.lock_key(conn, upload.bucket, upload.key)
+        known = warehouse.submission_with_content(conn, upload, sha256)
+        if known is not None and not again:
+            warehouse.record_version(conn, known.submission_id, upload, sha256)
+            return _recorded(upload, known, feedback_key=None, known_bytes=True), data
+        result = submission.evaluate(
+            data, upload.name, expected_agency=upload.agency_code, expected_period=upload.period,
+            today=today or upload.last_modified.date(),
+        )
+        submission_id = known.submission_id if known is not None else warehouse.register(conn, upload, sha256)
         warehouse.record_outcome(conn, submission_id, result, result.task_sheet, result.indicator_sheet)
     outcome = FileOutcome(
         upload=upload.as_dict(), submission_id=submission_id, accepted=result.accepted, system=result.system,
@@ -270,7 +292,7 @@ def reprocess(services: Services, submission_id: int) -> FileOutcome:
     upload = warehouse.submission_upload(services.warehouse_url, submission_id)
     if upload is None:
         raise LookupError(f"no submission {submission_id} in the ledger")
-    outcome, original = judge(services, upload)
+    outcome, original = judge(services, upload, again=True)
     key = publish_feedback(services, outcome, original)
     return FileOutcome(**{**asdict(outcome), "feedback_key": key})
 

@@ -16,8 +16,9 @@ from typing import Any
 class Upload:
     """One object version: `bucket`/`key` at `version_id` ("null" on an unversioned bucket).
 
-    `last_modified` is the store's timestamp of the version (timezone-aware); `agency_code` and `period`
-    come from the key's `<agency>/<YYYY-MM>/` prefix.
+    `last_modified` is the store's timestamp of the version (timezone-aware); `ordinal` its position among
+    the key's versions as the store orders them (0 = the first stored), which orders versions stored in
+    the same second; `agency_code` and `period` come from the key's `<agency>/<YYYY-MM>/` prefix.
     """
 
     bucket: str
@@ -27,6 +28,12 @@ class Upload:
     last_modified: dt.datetime
     agency_code: str
     period: str
+    ordinal: int = 0
+
+    @property
+    def store_order(self) -> tuple[dt.datetime, int]:
+        """The order in which the store took versions: its timestamp, then the version's position."""
+        return self.last_modified, self.ordinal
 
     @property
     def name(self) -> str:
@@ -44,14 +51,15 @@ class Upload:
         return cls(
             bucket=data["bucket"], key=data["key"], version_id=data["version_id"], size=int(data["size"]),
             last_modified=when if isinstance(when, dt.datetime) else dt.datetime.fromisoformat(when),
-            agency_code=data["agency_code"], period=data["period"],
+            agency_code=data["agency_code"], period=data["period"], ordinal=int(data.get("ordinal", 0)),
         )
 
     @classmethod
     def from_ledger_row(cls, row: Any) -> Upload:
         """From a `raw.submission` row (attribute access: a SQLAlchemy row or a pandas itertuple)."""
         return cls(bucket=row.bucket, key=row.object_key, version_id=row.version_id, size=int(row.size_bytes),
-                   last_modified=row.received_at, agency_code=row.agency_code, period=row.period)
+                   last_modified=row.received_at, agency_code=row.agency_code, period=row.period,
+                   ordinal=int(getattr(row, "ordinal", 0)))
 
 
 def fair_share(uploads: list[Upload], limit: int) -> list[Upload]:
@@ -62,7 +70,7 @@ def fair_share(uploads: list[Upload], limit: int) -> list[Upload]:
     take turns in the order of their oldest waiting upload; the result is in that round-robin order.
     """
     queues: dict[str, list[Upload]] = {}
-    for upload in sorted(uploads, key=lambda u: (u.last_modified, u.key, u.version_id)):
+    for upload in sorted(uploads, key=lambda u: (*u.store_order, u.key, u.version_id)):
         queues.setdefault(upload.agency_code, []).append(upload)
     chosen: list[Upload] = []
     depth = 0

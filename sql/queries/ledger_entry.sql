@@ -1,7 +1,8 @@
--- The ledger row of one object version, if it was judged already (newest row first: the same version
--- re-read with other bytes is a new row).
-SELECT submission_id, status, system, task_count, indicator_count, error_count, warning_count, feedback_key
-FROM raw.submission
-WHERE bucket = :bucket AND object_key = :key AND version_id = :version_id AND status IS NOT NULL
-ORDER BY submission_id DESC
+-- The judged submission one object version belongs to, if it was ingested already.
+SELECT s.submission_id, s.status, s.system, s.task_count, s.indicator_count, s.error_count, s.warning_count,
+       s.feedback_key
+FROM raw.submission_version v
+JOIN raw.submission s USING (submission_id)
+WHERE v.bucket = :bucket AND v.object_key = :key AND v.version_id = :version_id
+ORDER BY s.submission_id DESC
 LIMIT 1

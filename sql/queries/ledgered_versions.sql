@@ -1,4 +1,4 @@
--- (object_key, version_id) of every upload already in the ledger for one bucket.
+-- (object_key, version_id) of every object version already ingested from one bucket.
 SELECT object_key, version_id
-FROM raw.submission
+FROM raw.submission_version
 WHERE bucket = :bucket

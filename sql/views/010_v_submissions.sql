@@ -1,5 +1,5 @@
--- One row per received upload (every version). is_latest marks the newest accepted version of
--- (agency, period, system): that one's rows are the agency's report. On time = received before
+-- One row per received upload (its bytes under its key: the same bytes uploaded again are the same row).
+-- is_latest marks the newest accepted upload of (agency, period, system), in the store's version order: that one's rows are the agency's report. On time = received before
 -- core.period_due_at(period): 00:00 on the 21st of the month after the period, Vietnam time.
 -- submission_state is one of accepted_on_time | accepted_late | rejected | received (not yet judged);
 -- a rejected upload says why (first_error, error_count) and which version counts instead
@@ -9,7 +9,7 @@ WITH ranked AS (
     SELECT s.*,
            row_number() OVER (
                PARTITION BY s.agency_code, s.period, s.system, (s.status = 'accepted')
-               ORDER BY s.received_at DESC, s.submission_id DESC
+               ORDER BY s.latest_upload_at DESC, s.latest_upload_ordinal DESC, s.submission_id DESC
            ) AS accepted_rank
     FROM raw.submission s
 ),
@@ -33,6 +33,8 @@ SELECT r.submission_id,
        r.version_id,
        r.sha256,
        r.received_at,
+       r.latest_upload_at,
+       r.latest_upload_ordinal,
        coalesce(r.received_at < core.period_due_at(r.period), false) AS on_time,
        (r.status = 'accepted' AND r.accepted_rank = 1) AS is_latest,
        r.status,
@@ -62,7 +64,8 @@ LEFT JOIN first_error e ON e.submission_id = r.submission_id
 LEFT JOIN counting c ON c.agency_code = r.agency_code AND c.period = r.period AND c.system = r.system;
 
 COMMENT ON VIEW mart.v_submissions IS
-    'One row per upload received (every object version of nq57-submissions/<agency>/<YYYY-MM>/), judged or not: '
+    'One row per upload received (each distinct content under a key of nq57-submissions/<agency>/<YYYY-MM>/; the '
+    'same bytes stored again are the same row), judged or not: '
     'its verdict, whether it arrived before the deadline, and which version counts for its agency, period and system.';
 COMMENT ON COLUMN mart.v_submissions.submission_id IS 'Ledger id of the upload (raw.submission); nq57 reprocess takes it.';
 COMMENT ON COLUMN mart.v_submissions.agency_code IS 'Uploading agency: the code of its folder in the bucket.';
@@ -72,7 +75,9 @@ COMMENT ON COLUMN mart.v_submissions.system IS 'Source system the file reports o
 COMMENT ON COLUMN mart.v_submissions.object_key IS 'Object key in bucket nq57-submissions: <agency>/<YYYY-MM>/<file name>.';
 COMMENT ON COLUMN mart.v_submissions.version_id IS 'Object version id in the store (null on an unversioned store).';
 COMMENT ON COLUMN mart.v_submissions.sha256 IS 'SHA-256 of the uploaded bytes (hex), also printed in the feedback workbook.';
-COMMENT ON COLUMN mart.v_submissions.received_at IS 'When the store received this version.';
+COMMENT ON COLUMN mart.v_submissions.received_at IS 'When the store first received these bytes under this key (decides on time or late).';
+COMMENT ON COLUMN mart.v_submissions.latest_upload_at IS 'When the newest version carrying these bytes was stored (later uploads count over earlier ones).';
+COMMENT ON COLUMN mart.v_submissions.latest_upload_ordinal IS 'Position of that version among its key''s versions in the store (orders uploads stored in the same second).';
 COMMENT ON COLUMN mart.v_submissions.on_time IS 'Received before 00:00 on the 21st of the month after the period, Vietnam time (core.period_due_at).';
 COMMENT ON COLUMN mart.v_submissions.is_latest IS 'The newest accepted version of its agency, period and system: the one whose rows count.';
 COMMENT ON COLUMN mart.v_submissions.status IS 'Verdict: accepted, rejected, or received (not judged yet).';

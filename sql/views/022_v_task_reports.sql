@@ -30,6 +30,8 @@ SELECT l.period,
        l.submission_id,
        l.object_key,
        l.received_at,
+       l.latest_upload_at,
+       l.latest_upload_ordinal,
        t.source_sheet,
        t.source_row
 FROM mart.v_latest_submissions l
@@ -72,6 +74,8 @@ COMMENT ON COLUMN mart.v_task_reports.reporting_agency_code IS 'Agency whose upl
 COMMENT ON COLUMN mart.v_task_reports.owner_agency_code IS 'Agency that owns the task code: the first to report it naming itself lead; NULL when no agency has.';
 COMMENT ON COLUMN mart.v_task_reports.submission_id IS 'The upload holding the row (mart.v_submissions).';
 COMMENT ON COLUMN mart.v_task_reports.object_key IS 'Object key of that upload in bucket nq57-submissions.';
-COMMENT ON COLUMN mart.v_task_reports.received_at IS 'When that upload was received.';
+COMMENT ON COLUMN mart.v_task_reports.received_at IS 'When that upload was first received.';
+COMMENT ON COLUMN mart.v_task_reports.latest_upload_at IS 'When the newest version carrying that upload''s bytes was stored.';
+COMMENT ON COLUMN mart.v_task_reports.latest_upload_ordinal IS 'Position of that version among its key''s versions in the store.';
 COMMENT ON COLUMN mart.v_task_reports.source_sheet IS 'Sheet of the row in the uploaded file.';
 COMMENT ON COLUMN mart.v_task_reports.source_row IS 'Excel row number of the row in that sheet.';

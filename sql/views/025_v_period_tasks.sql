@@ -37,7 +37,7 @@ SELECT DISTINCT ON (r.period, r.system, r.task_code)
        ) AS contested
 FROM mart.v_task_reports r
 WHERE r.owner_agency_code IS NULL OR r.reporting_agency_code = r.owner_agency_code
-ORDER BY r.period, r.system, r.task_code, r.received_at DESC, r.submission_id DESC;
+ORDER BY r.period, r.system, r.task_code, r.latest_upload_at DESC, r.latest_upload_ordinal DESC, r.submission_id DESC;
 
 COMMENT ON VIEW mart.v_period_tasks IS
     'One row per system, task code and period: the task row that counts, from the newest accepted upload of the '

@@ -32,7 +32,9 @@ accepted AS (
            bool_or(on_time)                                 AS on_time,
            bool_or(nil_report AND is_latest)                AS nil_report,
            max(received_at) FILTER (WHERE is_latest)        AS counting_received_at,
-           max(submission_id) FILTER (WHERE is_latest)      AS counting_submission_id
+           max(submission_id) FILTER (WHERE is_latest)      AS counting_submission_id,
+           max(latest_upload_at) FILTER (WHERE is_latest)   AS counting_upload_at,
+           max(latest_upload_ordinal) FILTER (WHERE is_latest) AS counting_upload_ordinal
     FROM mart.v_submissions
     WHERE status = 'accepted'
     GROUP BY agency_code, period, system
@@ -42,10 +44,11 @@ known AS (
 ),
 rejected AS (
     SELECT DISTINCT ON (agency_code, period, system)
-           agency_code, period, system, submission_id, received_at, error_count, first_error, feedback_key
+           agency_code, period, system, submission_id, received_at, latest_upload_at, latest_upload_ordinal,
+           error_count, first_error, feedback_key
     FROM mart.v_submissions
     WHERE status = 'rejected'
-    ORDER BY agency_code, period, system, received_at DESC, submission_id DESC
+    ORDER BY agency_code, period, system, latest_upload_at DESC, latest_upload_ordinal DESC, submission_id DESC
 ),
 per_system AS (
     SELECT a.agency_code, p.period, y.system,
@@ -64,7 +67,8 @@ per_system AS (
            ON rej.agency_code = a.agency_code AND rej.period = p.period
           AND (rej.system = y.system OR (rej.system IS NULL AND k.agency_code IS NULL))
           AND (acc.agency_code IS NULL
-               OR (rej.received_at, rej.submission_id) > (acc.counting_received_at, acc.counting_submission_id))
+               OR (rej.latest_upload_at, rej.latest_upload_ordinal, rej.submission_id)
+                  > (acc.counting_upload_at, acc.counting_upload_ordinal, acc.counting_submission_id))
 )
 SELECT a.agency_code,
        a.name                                                   AS agency_name,

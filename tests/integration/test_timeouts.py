@@ -118,7 +118,7 @@ def locked_ledger(warehouse_url):
 @pytest.mark.timeout(300)
 def test_a_stuck_lock_fails_fast_instead_of_waiting_forever(limited_url, locked_ledger):
     with pytest.raises(OperationalError) as caught:
-        warehouse.known_versions(limited_url, "nq57-submissions")
+        warehouse.feedback_pending(limited_url, "nq57-submissions")
     assert caught.value.orig.sqlstate == "55P03"  # lock_not_available: "canceling statement due to lock timeout"
 
 

@@ -211,7 +211,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"inbox: {sum(u for _, u in uploaded)} uploaded, {sum(not u for _, u in uploaded)} unchanged")
         work = [Upload.from_dict(u) for batch in pipeline.discover(services, limit=sys.maxsize) for u in batch]
         failed = 0
-        for upload in sorted((u for u in work if u.period == args.period), key=lambda u: (u.last_modified, u.key)):
+        for upload in sorted((u for u in work if u.period == args.period), key=lambda u: (*u.store_order, u.key)):
             failed += pipeline.ingest_one(services, upload).error is not None
         pipeline.consolidate_period(services, args.period)
         pipeline.publish_report(services, args.period)

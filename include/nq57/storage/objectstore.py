@@ -80,20 +80,33 @@ def ensure_buckets(client: Minio, buckets: Buckets) -> None:
 
 
 def list_submissions(client: Minio, bucket: str) -> tuple[list[Upload], list[str]]:
-    """Every version under `<agency>/<YYYY-MM>/`, oldest first; plus keys that break the layout."""
+    """Every version under `<agency>/<YYYY-MM>/`, in the store's order; plus keys that break the layout.
+
+    ListObjectVersions gives each key's versions newest first (S3 API; MinIO and other S3 servers keep
+    that order), so a version's `ordinal` is the number of older versions of its key: it orders versions
+    whose timestamps tie (stores keep whole seconds or milliseconds; a correction can land in the same
+    one as the original). The result is sorted by (`last_modified`, `ordinal`, key).
+    """
     versions, misplaced = [], []
+    per_key: dict[str, list] = {}
     for item in client.list_objects(bucket_name=bucket, recursive=True, include_version=True):
-        if item.is_delete_marker or item.is_dir:
+        if item.is_dir:
             continue
-        match = SUBMISSION_KEY.match(item.object_name)
+        per_key.setdefault(item.object_name, []).append(item)  # newest first, delete markers included
+    for key, items in per_key.items():
+        match = SUBMISSION_KEY.match(key)
         if match is None:
-            misplaced.append(item.object_name)
+            misplaced.extend(key for item in items if not item.is_delete_marker)
             continue
-        versions.append(Upload(
-            bucket=bucket, key=item.object_name, version_id=item.version_id or "null", size=item.size or 0,
-            last_modified=item.last_modified, agency_code=match["agency"], period=match["period"],
-        ))
-    versions.sort(key=lambda v: (v.last_modified, v.key))
+        for position, item in enumerate(items):
+            if item.is_delete_marker:
+                continue
+            versions.append(Upload(
+                bucket=bucket, key=key, version_id=item.version_id or "null", size=item.size or 0,
+                last_modified=item.last_modified, agency_code=match["agency"], period=match["period"],
+                ordinal=len(items) - 1 - position,
+            ))
+    versions.sort(key=lambda v: (*v.store_order, v.key))
     return versions, misplaced
 
 

@@ -169,14 +169,15 @@ def _load_reference(conn: Connection) -> None:
 
 
 def known_versions(url: str, bucket: str) -> set[tuple[str, str]]:
-    """(object_key, version_id) pairs already in the ledger for this bucket."""
+    """(object_key, version_id) of every object version of this bucket already ingested."""
     with engine(url).connect() as conn:
         rows = conn.execute(text(named_query("ledgered_versions")), {"bucket": bucket})
         return {(r.object_key, r.version_id) for r in rows}
 
 
 def ledger_entry(url: str, upload: Upload):
-    """The judged ledger row of `upload` (submission_id, status, system, counts, feedback_key), or None."""
+    """The judged submission `upload`'s version belongs to (submission_id, status, system, counts,
+    feedback_key), or None when that version was never ingested."""
     with engine(url).connect() as conn:
         return conn.execute(text(named_query("ledger_entry")), {
             "bucket": upload.bucket, "key": upload.key, "version_id": upload.version_id}).first()
@@ -210,14 +211,48 @@ def accepted_periods(url: str, candidates: list[str]) -> list[str]:
 
 
 def register(conn: Connection, obj: Upload, sha256: str) -> int:
-    """Ledger row for an object version (idempotent: the same version and bytes give the same id)."""
-    return conn.execute(text(
-        "INSERT INTO raw.submission (bucket, object_key, version_id, sha256, size_bytes, agency_code, period, received_at) "
-        "VALUES (:bucket, :key, :version, :sha, :size, :agency, :period, :received) "
+    """A new ledger row for bytes never seen under `obj.key`, with `obj` as its first version; returns its id.
+
+    Call under `lock_key` after `submission_with_content` found nothing: the ledger holds one submission
+    per (bucket, key, sha256). Registering the same version and bytes again returns the same id."""
+    submission_id = conn.execute(text(
+        "INSERT INTO raw.submission (bucket, object_key, version_id, sha256, size_bytes, agency_code, period, "
+        "received_at, latest_upload_at, latest_upload_ordinal) "
+        "VALUES (:bucket, :key, :version, :sha, :size, :agency, :period, :received, :received, :ordinal) "
         "ON CONFLICT (bucket, object_key, version_id, sha256) DO UPDATE SET size_bytes = excluded.size_bytes "
         "RETURNING submission_id"
     ), {"bucket": obj.bucket, "key": obj.key, "version": obj.version_id, "sha": sha256, "size": obj.size,
-        "agency": obj.agency_code, "period": obj.period, "received": obj.last_modified}).scalar_one()
+        "agency": obj.agency_code, "period": obj.period, "received": obj.last_modified,
+        "ordinal": obj.ordinal}).scalar_one()
+    record_version(conn, submission_id, obj, sha256)
+    return submission_id
+
+
+def lock_key(conn: Connection, bucket: str, key: str) -> None:
+    """Hold the ingest lock of one object key until `conn`'s transaction ends (a PostgreSQL advisory lock),
+    so concurrent ingests of the key's versions decide "new bytes or known bytes" one after the other.
+
+    Raises:
+        sqlalchemy.exc.OperationalError: waited longer than the session's lock_timeout (55P03).
+    """
+    conn.execute(text(named_query("lock_object_key")), {"bucket": bucket, "key": key})
+
+
+def submission_with_content(conn: Connection, obj: Upload, sha256: str) -> Row | None:
+    """The submission already holding these bytes under `obj.key` (submission_id, status, system, counts,
+    feedback_key), or None: the same bytes are the same submission whatever version id the store gave."""
+    return conn.execute(text(named_query("submission_with_content")),
+                        {"bucket": obj.bucket, "key": obj.key, "sha256": sha256}).first()
+
+
+def record_version(conn: Connection, submission_id: int, obj: Upload, sha256: str) -> None:
+    """Note that object version `obj` carries submission `submission_id`'s bytes; when it is the newest
+    version carrying them, the submission becomes the newest upload of its key again (a revert to earlier
+    bytes counts from the moment it was uploaded)."""
+    params = {"bucket": obj.bucket, "key": obj.key, "version_id": obj.version_id, "sha256": sha256,
+              "submission_id": submission_id, "stored_at": obj.last_modified, "ordinal": obj.ordinal}
+    conn.execute(text(named_query("record_submission_version")), params)
+    conn.execute(text(named_query("advance_latest_upload")), params)
 
 
 def record_outcome(conn: Connection, submission_id: int, result: SubmissionResult, task_sheet: str | None,
