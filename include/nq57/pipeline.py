@@ -237,6 +237,9 @@ def judge(services: Services, upload: Upload, today: dt.date | None = None, *,
             data, upload.name, expected_agency=upload.agency_code, expected_period=upload.period,
             today=today or upload.last_modified.date(),
         )
+        if result.accepted and result.system:
+            codes = result.tasks["ma_nhiem_vu"].dropna().astype(str).tolist()
+            result.add_issues(submission.ownership_issues(result, warehouse.task_code_owners(conn, result.system, codes)))
         submission_id = known.submission_id if known is not None else warehouse.register(conn, upload, sha256)
         warehouse.record_outcome(conn, submission_id, result, result.task_sheet, result.indicator_sheet)
     outcome = FileOutcome(

@@ -112,3 +112,33 @@ def test_partners_reports_of_an_unclaimed_code_still_count_and_are_flagged(pipel
     row = v_task(url, "NQ57-BYT-0009")
     assert (row.lead_agency_code, float(row.progress_pct), bool(row.code_contested)) == ("BYT", 30.0, True)
     assert {c[3] for c in claims(url)} == {"T01", "T79"}
+
+
+def test_the_agency_claiming_an_owned_code_is_told_at_the_cell(pipeline_env):
+    """Flagged, never silent: T79's row is kept but does not count, and T79's feedback says so at the code's
+    cell, naming the owner; the owner's own report and a partner's report get no such warning."""
+    import io
+
+    import openpyxl
+
+    from nq57.outputs import feedback
+
+    url = pipeline_env.warehouse_url
+    upload_and_ingest(pipeline_env, "T01", [OWN, task(ma_nhiem_vu="NQ57-T01-0002", co_quan_chu_tri="T01")])
+    upload_and_ingest(pipeline_env, "T79", [task(ma_nhiem_vu="NQ57-T79-0001", co_quan_chu_tri="T79"),
+                                            task(ma_nhiem_vu=CODE, co_quan_chu_tri="T79"),
+                                            task(ma_nhiem_vu="NQ57-T01-0002", co_quan_chu_tri="T01")])
+    found = warehouse.rows(url, """
+        SELECT s.agency_code, i.sheet, i.row_number, i.column_ref, i.message, i.severity
+        FROM raw.submission_issue i JOIN raw.submission s USING (submission_id)
+        WHERE i.rule = 'task.code_owned_elsewhere'""")
+    assert [(f.agency_code, f.sheet, f.row_number, f.column_ref, f.severity) for f in found] == \
+        [("T79", "NhiemVu", 6, "B", "warning")]  # the second task row of the sheet (data from row 5), code column
+    assert found[0].message.startswith(f"Mã nhiệm vụ {CODE} đã được Ủy ban nhân dân") and "(T01)" in found[0].message
+    [staged] = warehouse.rows(url, "SELECT status, task_count FROM raw.submission WHERE agency_code = 'T79'")
+    assert (staged.status, staged.task_count) == ("accepted", 3)
+
+    body = objectstore.fetch(objectstore.connect(pipeline_env.store), get_settings().buckets.feedback,
+                             feedback.feedback_key("T79", "2026-10", "T79/2026-10/NQ57.xlsx"))
+    cell = openpyxl.load_workbook(io.BytesIO(body))["NhiemVu"]["B6"]
+    assert cell.value == CODE and CODE in cell.comment.text and "T01" in cell.comment.text

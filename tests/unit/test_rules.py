@@ -22,6 +22,7 @@ STAGE_MODULES = {
     "preflight": {"intake/preflight.py"},
     "parse": {"intake/parse.py", "columns.py"},
     "submission": {"intake/submission.py"},
+    "ledger": {"intake/submission.py"},
 }
 
 

@@ -25,7 +25,7 @@ from typing import Literal
 
 from nq57.intake.issues import Issue, Severity
 
-Stage = Literal["preflight", "parse", "submission", "suite"]
+Stage = Literal["preflight", "parse", "submission", "suite", "ledger"]
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ class Rule:
     def row_level(self) -> bool:
         """Whether a finding of this rule is about one task or indicator row (and not the file, a sheet, a
         column or the ThongTin block): the rules of the `task` and `indicator` families that the parser or
-        the suites check."""
-        return self.id.split(".", 1)[0] in ("task", "indicator") and self.stage in ("parse", "suite")
+        the suites check, or the ledger checks against what other agencies reported."""
+        return self.id.split(".", 1)[0] in ("task", "indicator") and self.stage in ("parse", "suite", "ledger")
 
     @property
     def fields(self) -> set[str]:
@@ -304,6 +304,13 @@ _RULES: tuple[Rule, ...] = (
     Rule("task.nil_with_tasks", "warning", "submission",
          "Chọn “Không phát sinh” nhưng vẫn có nhiệm vụ",
          "Đã chọn 'Không phát sinh' nhưng sheet nhiệm vụ vẫn có nhiệm vụ; hệ thống vẫn tiếp nhận các nhiệm vụ."),
+    # ---------------------------------------------------------------- against the ledger (pipeline.judge)
+    Rule("task.code_owned_elsewhere", "warning", "ledger",
+         "Mã nhiệm vụ do cơ quan khác chủ trì",
+         "Mã nhiệm vụ {code} đã được {owner} báo cáo với vai trò cơ quan chủ trì; dòng này được lưu nhưng "
+         "không thay thế báo cáo của cơ quan chủ trì trong số liệu tổng hợp.",
+         "Nếu đơn vị là cơ quan phối hợp, ghi cơ quan chủ trì là {owner_code}; nếu đây là nhiệm vụ khác, dùng mã "
+         "nhiệm vụ của đơn vị trên hệ thống nguồn."),
     # ---------------------------------------------------------------- typed rows (expectations/nhiem_vu.json)
     Rule("task.code_missing", "error", "suite",
          "Thiếu mã nhiệm vụ",

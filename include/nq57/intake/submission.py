@@ -89,6 +89,11 @@ class SubmissionResult:
     def counts(self) -> dict[str, int]:
         return {"tasks": len(self.tasks), "indicators": len(self.indicators)}
 
+    def add_issues(self, found: list[Issue]) -> None:
+        """Add findings made after `evaluate` (checks against the ledger), in the listing order."""
+        self.issues = sorted([*self.issues, *found], key=_listing_order)
+        self.accepted = self.accepted and not has_errors(found)
+
     def as_json(self) -> dict:
         """The `nq57 validate --json` object (DESIGN §6)."""
         return {
@@ -164,8 +169,36 @@ def _evaluate(data: bytes, filename: str, expected: dict, today: dt.date, limits
             parameters={"indicator_codes": list(reference.indicators())},
         )
     issues = name_excel_errors(issues, parsed.error_cells)
-    issues.sort(key=lambda i: (i.severity != "error", i.sheet or "", i.row or 0, i.column or ""))
+    issues.sort(key=_listing_order)
     return SubmissionResult(filename, not has_errors(issues), issues, preflight.kind, parsed, **expected)
+
+
+def _listing_order(found: Issue) -> tuple:
+    return found.severity != "error", found.sheet or "", found.row or 0, found.column or ""
+
+
+def ownership_issues(result: SubmissionResult, owners: dict[str, str]) -> list[Issue]:
+    """A warning at each task row that names the uploading agency lead of a code another agency owns.
+
+    `owners` maps task codes to the agency that owns each in the file's system (`warehouse.task_code_owners`:
+    the first accepted upload that reported the code naming itself lead). The row is still staged, but the
+    owner's report is the one that counts (`mart.v_period_tasks`, issue 17 item 5), so the uploader is told
+    at the cell instead of finding out from the report. Rows naming another lead are a partner's report
+    and get no warning.
+    """
+    table = result.parsed.task_table if result.parsed else None
+    if table is None or result.tasks.empty or not owners:
+        return []
+    agencies = reference.agencies()
+    found = []
+    for row in result.tasks.itertuples(index=False):
+        owner = owners.get(row.ma_nhiem_vu)
+        if owner is None or owner == result.agency_code or row.co_quan_chu_tri != result.agency_code:
+            continue
+        name = f"{agencies[owner].name} ({owner})" if owner in agencies else owner
+        found.append(issue("task.code_owned_elsewhere", sheet=table.sheet, row=int(row.source_row),
+                           column=table.letter("ma_nhiem_vu"), code=row.ma_nhiem_vu, owner=name, owner_code=owner))
+    return found
 
 
 def _context_issues(parsed: ParsedSubmission, expected_agency: str | None, expected_period: str | None,

@@ -245,6 +245,13 @@ def submission_with_content(conn: Connection, obj: Upload, sha256: str) -> Row |
                         {"bucket": obj.bucket, "key": obj.key, "sha256": sha256}).first()
 
 
+def task_code_owners(conn: Connection, system: str, codes: list[str]) -> dict[str, str]:
+    """Task code -> owning agency, for those of `codes` that have an owner in `system` (the agency whose
+    accepted upload first reported the code naming itself lead: the rule of `mart.v_task_reports`)."""
+    rows = conn.execute(text(named_query("task_code_owners")), {"system": system, "codes": list(codes)})
+    return {r.task_code: r.agency_code for r in rows}
+
+
 def record_version(conn: Connection, submission_id: int, obj: Upload, sha256: str) -> None:
     """Note that object version `obj` carries submission `submission_id`'s bytes; when it is the newest
     version carrying them, the submission becomes the newest upload of its key again (a revert to earlier
