@@ -64,6 +64,11 @@ def test_completed_with_progress_below_100_is_a_warning():
     assert only(result, "task.progress_not_100").severity == "warning"
 
 
+def test_completed_with_progress_above_100_is_one_error_not_also_a_warning():
+    result = judge(filled_bytes([task(tinh_trang="Hoàn thành đúng hạn", tien_do=150, ngay_hoan_thanh="01/06/2026")]))
+    assert [i.rule for i in result.issues if i.rule.startswith("task.progress")] == ["task.progress_out_of_range"]
+
+
 def test_unreadable_deadline():
     result = judge(filled_bytes([task(thoi_han="sớm")]))
     issue = only(result, "task.deadline_unreadable")

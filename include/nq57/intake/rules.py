@@ -362,7 +362,7 @@ _RULES: tuple[Rule, ...] = (
          "Ngày hoàn thành không được sau ngày báo cáo; kiểm tra lại ngày."),
     Rule("task.progress_not_100", "warning", "suite",
          "Đã hoàn thành nhưng tiến độ chưa đủ 100%",
-         "Nhiệm vụ đã hoàn thành nhưng tiến độ là {value}%, không phải 100%.",
+         "Nhiệm vụ đã hoàn thành nhưng tiến độ là {value}%, chưa đủ 100%.",
          "Nhiệm vụ đã hoàn thành ghi tiến độ 100."),
     # ---------------------------------------------------------------- typed rows (expectations/chi_tieu.json)
     Rule("indicator.code_missing", "error", "suite",
