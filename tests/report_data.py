@@ -47,7 +47,7 @@ TASK_ROWS = [
      None, None, None),
     ("BGDDT", "Đề án đào tạo nhân lực công nghệ cao giai đoạn 2025–2035", "2026-12-31", "CHUA_DEN_HAN", 0,
      "NQ57-BGDDT-0001", "NQ71-BGDDT-005", "CHUA_DEN_HAN", "DANG_TRONG_HAN"),
-    ("T01", "Thành lập Trung tâm đổi mới sáng tạo Thành phố Hà Nội", "2026-05-31", "DANG_QUA_HAN", 55,
+    ("T01", "Thành lập Trung tâm đổi mới sáng tạo thành phố Hà Nội", "2026-05-31", "DANG_QUA_HAN", 55,
      "NQ57-T01-0001", None, None, None),
     ("T01", "Chuyển đổi số toàn diện trong cung cấp dịch vụ công trực tuyến của Thành phố", "2026-10-15",
      "HT_DUNG_HAN", 100, "NQ57-T01-0002", None, None, None),

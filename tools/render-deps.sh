@@ -2,8 +2,9 @@
 # Debian packages the rendering tests need (LibreOffice headless -> PDF -> PNG, and fonts with Vietnamese
 # coverage: Liberation Serif is metric-compatible with Times New Roman, the font of our documents).
 # Idempotent and quiet: installs only what is missing; does nothing when everything is there.
-# Run by `make test`; CI runs it as root on a fresh machine. Without root (and without password-less sudo)
-# it says what to install and exits 0: the rendering tests then fail with that same message.
+# Run by `make test`, `make report-pages` and `make docs-pages`; CI runs it as root on a fresh machine.
+# Without root (and without password-less sudo) it says what to install and exits 0: the rendering tests
+# then fail with that same message.
 set -eu
 
 PACKAGES="${NQ57_RENDER_PACKAGES:-libreoffice-calc libreoffice-writer poppler-utils fonts-liberation2 fonts-dejavu-core}"

@@ -71,6 +71,7 @@ class Column:
     prompt: str = ""
     prompt_title: str | None = None
     #: The value of the template's worked example (sheet HuongDan); the examples together are one valid row.
+    #: `OWN_TASK_CODE` and `LINKED_TASK_CODE` stand for the system-dependent codes (`example_for`).
     example: str = ""
     #: The template formats the column as Text (@): `11.10` stays `11.10`, dates stay as typed.
     as_text: bool = False
@@ -80,6 +81,17 @@ class Column:
     def __post_init__(self) -> None:
         if not self.fields:
             object.__setattr__(self, "fields", (Field(self.code),))
+
+    def example_for(self, system: str) -> str:
+        """The worked example in the template of `system` (NQ57 or NQ71): the task's own code is its code on
+        that system, the linked code its code on the other one (`EXAMPLE_TASK_CODES`).
+
+        Raises:
+            KeyError: `system` is not NQ57 or NQ71.
+        """
+        own = EXAMPLE_TASK_CODES[system]
+        linked = next(code for other, code in EXAMPLE_TASK_CODES.items() if other != system)
+        return self.example.replace(OWN_TASK_CODE, own).replace(LINKED_TASK_CODE, linked)
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,12 @@ class Table:
         return next((c for c in self.columns if any(f.name == field_name for f in c.fields)), None)
 
 
+#: The worked example's task as each system codes it. A report for one system writes that system's code as the
+#: task's own (Mã nhiệm vụ) and the other system's as the linked code, so the two templates' examples swap them.
+EXAMPLE_TASK_CODES = {"NQ57": "NQ57-BKHCN-0001", "NQ71": "NQ71-BKHCN-0012"}
+OWN_TASK_CODE = "<own task code>"  # placeholders in `Column.example`, filled by `Column.example_for`
+LINKED_TASK_CODE = "<linked task code>"
+
 _SOURCE_ROW = Field("source_row", "source_row", "integer")
 _AGENCY_LIST = "danh mục tại sheet DM_DonVi"
 
@@ -145,13 +163,13 @@ TASKS = Table(
                prompt="Số thứ tự của nhiệm vụ (1, 2, 3…). Dòng tên nhóm nhiệm vụ (ví dụ “I. Về hoàn thiện thể "
                       "chế”) ghi ở cột này và để trống cột Mã nhiệm vụ."),
         Column("ma_nhiem_vu", "Mã nhiệm vụ", ("ma nhiem vu", "ma nv", "ma so nhiem vu", "ma so"), required=True,
-               fields=(Field("ma_nhiem_vu", "task_code"),), width=12, as_text=True, example="NQ57-BKHCN-0001",
+               fields=(Field("ma_nhiem_vu", "task_code"),), width=12, as_text=True, example=OWN_TASK_CODE,
                prompt="Bắt buộc. Mã của nhiệm vụ trên hệ thống của báo cáo này (NQ57 hoặc NQ71). Mỗi nhiệm vụ "
                       "một mã, không trùng lặp trong tệp."),
         Column("ma_lien_ket", "Mã nhiệm vụ tương ứng trên hệ thống còn lại (NQ57/NQ71)",
                ("ma nhiem vu tuong ung tren he thong con lai", "ma nhiem vu tuong ung",
                 "ma nhiem vu ben he thong kia", "ma nhiem vu tren he thong kia", "ma lien ket", "ma tuong ung"),
-               fields=(Field("ma_lien_ket", "link_code"),), width=12, as_text=True, example="NQ71-BKHCN-0012",
+               fields=(Field("ma_lien_ket", "link_code"),), width=12, as_text=True, example=LINKED_TASK_CODE,
                prompt_title="Mã nhiệm vụ tương ứng",
                prompt="Không bắt buộc. Mã của cùng nhiệm vụ trên hệ thống còn lại, nếu biết: báo cáo theo hệ "
                       "thống NQ57 ghi mã NQ71 và ngược lại. Mã này giúp ghép đúng hai bản ghi của một nhiệm vụ."),

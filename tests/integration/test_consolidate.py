@@ -126,6 +126,15 @@ def test_review_decisions_feed_the_crosswalk_and_are_audited(pipeline_env, tmp_p
     assert set(audit.decided_by) == {"Nguyễn Văn An"} and set(audit.source_file) == {"review.xlsx"}
 
 
+def test_an_empty_review_export_says_so_and_imports_as_nothing(warehouse_url):
+    data, count = review.export_review(warehouse_url, "2026-10")
+    assert count == 0
+    note = openpyxl.load_workbook(io.BytesIO(data))[review.SHEET].cell(review.FIRST_ROW, 1).value
+    assert note.startswith("Không có cặp nhiệm vụ nào cần xem xét trong kỳ báo cáo tháng 10/2026")
+    result = review.import_review(warehouse_url, data, "rong.xlsx")
+    assert (result.confirmed, result.rejected, result.skipped) == (0, 0, 0)  # the note is not a pair
+
+
 def test_crosswalk_and_identity_carry_over_to_the_next_month(pipeline_env):
     url = pipeline_env.warehouse_url
     stage(pipeline_env, "2026-10")

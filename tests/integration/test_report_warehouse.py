@@ -202,6 +202,9 @@ def test_report_command_writes_the_workbook_and_the_document_next_to_it(warehous
     printed = capsys.readouterr().out
     assert f"annex workbook:   {out}" in printed and f"drafted document: {out.with_suffix('.docx')}" in printed
     assert out.read_bytes().startswith(b"PK") and out.with_suffix(".docx").read_bytes().startswith(b"PK")
+    body = "\n".join(p.text for p in docx.Document(out.with_suffix(".docx")).paragraphs)
+    # the document names the annex written next to it, never the store's name for it
+    assert "tệp thang10.xlsx" in body and "bao_cao_tong_hop" not in body
     assert main(["report", "--period", "2026-10", "--out", str(tmp_path / "x.pdf"), "--warehouse",
                  warehouse_url]) == 2
     assert "the file name must end in .xlsx" in capsys.readouterr().err

@@ -73,6 +73,24 @@ def test_review_workbook_highlights_and_explains_in_vietnamese() -> None:
     assert sheet.cell(review.FIRST_ROW, codes.index("diem") + 1).value < 1
 
 
+def test_an_empty_queue_says_so_in_vietnamese_and_still_reads_back() -> None:
+    empty = queued_pair().iloc[0:0]
+    data = _save(review.review_workbook(empty, "2026-10"))
+    sheet = load_workbook(io.BytesIO(data))[review.SHEET]
+    note = sheet.cell(review.FIRST_ROW, 1).value
+    assert note == ("Không có cặp nhiệm vụ nào cần xem xét trong kỳ báo cáo tháng 10/2026: không còn cặp nhiệm vụ "
+                    "NQ57 – NQ71 chưa chắc chắn nào chờ rà soát.")
+    assert f"A{review.FIRST_ROW}:O{review.FIRST_ROW}" in {str(r) for r in sheet.merged_cells.ranges}
+    assert [c.value for c in sheet[review.HEADER_ROW]][:3] == ["Kỳ", "Cơ quan chủ trì", "Mã NQ57"]
+    assert sheet.max_row == review.FIRST_ROW  # the header, then the note: no pair row
+    assert not sheet.data_validations.dataValidation  # no decision to take
+    assert review._code_row(review.read_review_file(data, "rong.xlsx")) == review.CODE_ROW
+    assert review.empty_queue_note(None).startswith("Không có cặp nhiệm vụ nào cần xem xét:")
+    # a queue with pairs carries no such note
+    full = load_workbook(io.BytesIO(_save(review.review_workbook(queued_pair(), "2026-10"))))[review.SHEET]
+    assert not any("Không có cặp" in str(c.value) for row in full.iter_rows() for c in row)
+
+
 def test_import_reads_this_layout_and_the_previous_one() -> None:
     current = review.review_workbook(queued_pair())[review.SHEET]
     assert review._code_row(current) == review.CODE_ROW

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -66,6 +67,8 @@ def test_rejected_upload_gets_its_own_file_back_with_each_problem_marked_in_plac
     assert sheet["K5"].fill.fgColor.rgb.endswith("FFC7CE")
     assert sheet["L6"].comment is not None and "0–100" in sheet["L6"].comment.text
     assert sheet["K5"].value == "Đang làm"  # their data is untouched
+    assert any("ô có lỗi được tô màu và có ghi chú ngay trong các sheet của đơn vị phía sau" in str(row[0])
+               for row in sheet_text(body))
     assert all(c.data_type != "f" for row in book["PhanHoi"].iter_rows() for c in row)
 
 
@@ -180,6 +183,40 @@ def test_every_sheet_a_hint_names_is_visible(hidden):
     for name in named:
         assert name in book.sheetnames and book[name].sheet_state == "visible", name
     assert book["DM_DonVi"]["A4"].value == "BQP"  # the catalogue itself, as the template writes it
+
+
+def broken_task_sheet() -> bytes:
+    """A filled template whose NhiemVu sheet XML is cut in half (the template's third sheet)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(filled_bytes([task()]))) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            target.writestr(item, content[: len(content) // 2] if item.filename == "xl/worksheets/sheet3.xml"
+                            else content)
+    return out.getvalue()
+
+
+@pytest.mark.usefixtures("gx")
+@pytest.mark.parametrize("kind", ["empty file", "broken NhiemVu sheet"])
+def test_a_file_without_a_copy_never_points_at_sheets_that_are_not_there(kind):
+    data = b"" if kind == "empty file" else broken_task_sheet()
+    result = submission.evaluate(data, "bao_cao.xlsx", expected_agency="BKHCN", expected_period="2026-10")
+    body = feedback.build_feedback(original=data, receipt=receipt(accepted=False, counting=()), counts=result.counts,
+                                   issues=result.issues)
+    assert openpyxl.load_workbook(io.BytesIO(body)).sheetnames == ["PhanHoi"]  # nothing of theirs to mark
+    text = " ".join(str(v) for row in sheet_text(body) for v in row if v)
+    assert "Vui lòng sửa các lỗi trong danh sách ở mục III rồi tải lên lại tệp vào đúng thư mục của đơn vị." in text
+    assert "phía sau" not in text and "tô màu" not in text
+    if kind == "broken NhiemVu sheet":  # the finding names the sheet that cannot be read, not the first one
+        assert [(row[2], row[3], row[6]) for row in listing(body)] == [("NhiemVu", "Toàn sheet", "sheet.unreadable")]
+
+
+def test_a_copy_without_a_marked_cell_does_not_promise_marks():
+    found = [rules.issue("file.unreadable")]  # a file-wide finding: no cell to mark in their copy
+    body = feedback.build_feedback(original=filled_bytes([task()]), receipt=receipt(accepted=False, counting=()),
+                                   counts={"tasks": 1}, issues=found)
+    assert "NhiemVu" in openpyxl.load_workbook(io.BytesIO(body)).sheetnames
+    assert not any("phía sau" in str(v) for row in sheet_text(body) for v in row if v)
 
 
 def test_hints_of_a_file_without_a_copy_point_at_added_catalogue_sheets():

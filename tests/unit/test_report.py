@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import docx
 import openpyxl
 import pytest
 
+from nq57 import reference
 from nq57.outputs import report
 from nq57.outputs.report import figures as fig
 from nq57.outputs.report import vntext
@@ -250,7 +252,7 @@ def test_document_layout_follows_decree_30(built):
     assert signature.rows[0].cells[0].text.startswith("Nơi nhận:")
     assert signature.rows[0].cells[1].text.startswith("KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG")
     assert document.styles["Normal"].font.name == "Times New Roman"
-    assert len(document.inline_shapes) == 5  # submissions, categories, two trend charts, on time by agency
+    assert len(document.inline_shapes) == 5  # submissions, categories, on time by agency, two trend charts
 
 
 def test_document_is_written_from_the_figures(document_text):
@@ -283,6 +285,93 @@ def test_document_is_written_from_the_figures(document_text):
     assert "Bộ Khoa học và Công nghệ kính báo cáo Thủ tướng Chính phủ./." in text
     assert "tệp bao_cao_tong_hop_2026-10.xlsx" in text  # the annex
     assert "Tổng số nhiệm vụ | 20 |  | 19 | +1" in text  # the framing table
+
+
+# ---------------------------------------------------------------- charts: numbers, places, the annex's name
+
+
+def first_month():
+    """The sample month as the first month with data: no previous month, a trend of one point."""
+    data = sample()
+    data.previous_tasks = data.previous_compliance = None
+    data.trend_periods = (PERIOD,)
+    return data
+
+
+def captions_by_heading(document: bytes) -> list[tuple[str, str]]:
+    """(the heading a chart sits under, its caption) for every chart caption, in document order."""
+    found, heading = [], None
+    for paragraph in docx.Document(io.BytesIO(document)).paragraphs:
+        text = paragraph.text
+        if re.match(r"([IVX]+|\d+)\. ", text) and paragraph.runs and all(r.bold for r in paragraph.runs):
+            heading = text
+        elif text.startswith("Biểu đồ "):
+            found.append((heading, text))
+    return found
+
+
+def workbook_chart_titles(workbook: bytes) -> list[str]:
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook))["BieuDo"]
+    return [c.value for c in sheet["A"] if isinstance(c.value, str) and c.value.startswith("Biểu đồ ")]
+
+
+SUBMISSIONS = "I. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC BỘ, NGÀNH, ĐỊA PHƯƠNG"
+GENERAL = "1. Tình hình chung"
+
+
+@pytest.mark.parametrize("month", ["second month", "first month", "no task reported"])
+def test_charts_are_numbered_in_order_under_the_section_they_illustrate_and_alike_in_the_annex(month):
+    if month == "second month":
+        data = sample()
+    elif month == "first month":
+        data = first_month()
+    else:
+        data = report.ReportData(PERIOD, tasks_frame([]), compliance_frame(), indicators_frame([]))
+    built = report.build(data, generated_at=GENERATED)
+    placed = captions_by_heading(built.document)
+    expected = {
+        "second month": [
+            (SUBMISSIONS, "Tình hình gửi báo cáo tháng 10/2026 theo hệ thống"),
+            (GENERAL, "Nhiệm vụ theo tình trạng thực hiện, tháng 10/2026 so với tháng 09/2026"),
+            (GENERAL, "Nhiệm vụ đã hoàn thành đúng hạn, quá hạn theo cơ quan chủ trì"),
+            (GENERAL, "Diễn biến số nhiệm vụ theo tháng"),
+            (GENERAL, "Diễn biến tỷ lệ hoàn thành và gửi báo cáo đúng hạn")],
+        "first month": [  # no trend charts in a first month: the numbers close up, 1, 2, 3
+            (SUBMISSIONS, "Tình hình gửi báo cáo tháng 10/2026 theo hệ thống"),
+            (GENERAL, "Nhiệm vụ theo tình trạng thực hiện, tháng 10/2026"),
+            (GENERAL, "Nhiệm vụ đã hoàn thành đúng hạn, quá hạn theo cơ quan chủ trì")],
+        "no task reported": [(SUBMISSIONS, "Tình hình gửi báo cáo tháng 10/2026 theo hệ thống")],
+    }[month]
+    assert placed == [(heading, f"Biểu đồ {n}. {caption}") for n, (heading, caption) in enumerate(expected, start=1)]
+    # the annex's BieuDo sheet shows the same charts under the same numbers and captions
+    assert workbook_chart_titles(built.workbook) == [caption for _, caption in placed]
+    assert len(docx.Document(io.BytesIO(built.document)).inline_shapes) == len(expected)
+
+
+def test_the_document_names_the_annex_file_written_with_it():
+    built = report.build(sample(), generated_at=GENERATED, annex_name="r.xlsx")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(built.document)).paragraphs)
+    assert "chi tiết tại Phụ lục kèm theo, tệp r.xlsx):" in text  # the introduction
+    assert "Phụ lục kèm theo: Số liệu tổng hợp tháng 10/2026 (tệp r.xlsx)." in text  # the closing line
+    assert "bao_cao_tong_hop" not in text
+    assert report.build(sample(), generated_at=GENERATED).document != built.document
+
+
+def test_agency_names_are_written_as_decree_30_capitalises_them():
+    """Nghị định 30/2020/NĐ-CP, Phụ lục II, I.3.a: an administrative unit is the common noun in lower case and
+    the proper name capitalised (tỉnh Lạng Sơn, thành phố Hà Nội); special case: Thành phố Hồ Chí Minh."""
+    special = {"Thành phố Hồ Chí Minh"}
+    for agency in reference.agencies().values():
+        if agency.kind != "province":
+            continue
+        match = re.fullmatch(r"Ủy ban nhân dân (tỉnh|thành phố|Thành phố) (.+)", agency.name)
+        assert match, agency.name
+        unit, place = match.groups()
+        assert unit != "Thành phố" or f"{unit} {place}" in special, agency.name
+        assert all(word[0].isupper() for word in place.replace(" - ", " ").split()), agency.name
+    names = {a.code: a.name for a in reference.agencies().values()}
+    assert (names["T01"], names["T79"]) == ("Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh")
+    assert names["DHQGHCM"] == "Đại học Quốc gia Thành phố Hồ Chí Minh"
 
 
 def test_a_month_without_uploads_says_every_agency_has_not_reported():

@@ -162,26 +162,57 @@ def test_every_sheet_prints_one_page_wide_with_repeated_headers():
         assert workbook[name].print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}", name
 
 
-def test_instructions_show_each_column_with_its_rule_and_the_worked_example():
-    guide = build_template("NQ57")[SHEET_GUIDE]
-    rows = [[c.value for c in row] for row in guide.iter_rows()]
+def guide_rows(system: str) -> list[list]:
+    return [[c.value for c in row] for row in build_template(system)[SHEET_GUIDE].iter_rows()]
+
+
+def worked_example(rows: list[list], table) -> dict[str, object]:
+    """Column code -> the example value the HuongDan sheet shows for it."""
+    labels = {c.label: c.code for c in table.columns}
+    return {labels[row[1]]: row[4] for row in rows if isinstance(row[0], int) and row[1] in labels}
+
+
+@pytest.mark.parametrize("system", ["NQ57", "NQ71"])
+def test_instructions_show_each_column_with_its_rule_and_the_worked_example(system):
+    rows = guide_rows(system)
     text = " ".join(str(v) for row in rows for v in row if v)
     assert "HƯỚNG DẪN LẬP BÁO CÁO" in text and "hết ngày 20" in text
     columns = (*TASKS.columns, *INDICATORS.columns)
     described = [row[:5] for row in rows if isinstance(row[0], int) and row[1] in {c.label for c in columns}]
-    assert described == [[n, c.label, "Có" if c.required else None, c.prompt, c.example or None]
+    assert described == [[n, c.label, "Có" if c.required else None, c.prompt, c.example_for(system) or None]
                          for table in (TASKS, INDICATORS) for n, c in enumerate(table.columns, start=1)]
+    assert not any("<" in str(v) for row in described for v in row[4:])  # no placeholder left unfilled
+
+
+@pytest.mark.parametrize(("system", "own", "linked"), [("NQ57", "NQ57-BKHCN-0001", "NQ71-BKHCN-0012"),
+                                                       ("NQ71", "NQ71-BKHCN-0012", "NQ57-BKHCN-0001")])
+def test_the_worked_example_follows_the_system_the_template_is_for(system, own, linked):
+    rows = guide_rows(system)
+    example = worked_example(rows, TASKS)
+    # Mã nhiệm vụ is the code on this template's system, the linked code the same task's code on the other
+    assert (example["ma_nhiem_vu"], example["ma_lien_ket"]) == (own, linked)
+    other = "NQ71" if system == "NQ57" else "NQ57"
+    sentence = next(str(r[1]) for r in rows if r[1] and str(r[1]).startswith("Ví dụ dưới đây"))
+    assert f"báo cáo theo hệ thống {system} (cột Mã nhiệm vụ tương ứng ghi mã của cùng nhiệm vụ trên hệ thống " \
+           f"{other})" in sentence
+    info = build_template(system)[INFO.sheet]
+    assert {r[1]: r[2] for r in info.iter_rows(min_row=INFO_FIRST_ROW, values_only=True) if r[1]}["he_thong"] == system
 
 
 @pytest.mark.usefixtures("gx")
-def test_the_worked_example_is_a_valid_submission():
-    example = {c.code: c.example for c in TASKS.columns if c.example}
-    indicator = {c.code: c.example for c in INDICATORS.columns if c.example}
-    data = filled_bytes([example], [indicator])
+@pytest.mark.parametrize("system", ["NQ57", "NQ71"])
+def test_the_worked_example_is_a_valid_submission(system):
+    rows = guide_rows(system)
+    example = {k: v for k, v in worked_example(rows, TASKS).items() if v}
+    indicator = {k: v for k, v in worked_example(rows, INDICATORS).items() if v}
+    data = filled_bytes([example], [indicator], system=system)
     result = submission.evaluate(data, "vi_du.xlsx", expected_agency="BKHCN", expected_period="2026-10",
                                  today=dt.date(2026, 11, 15))
     assert result.accepted and result.issues == []  # not even a warning
-    assert result.tasks["ma_lien_ket"].tolist() == ["NQ71-BKHCN-0012"]
+    assert result.system == system
+    assert result.tasks["ma_nhiem_vu"].tolist() == [f"{system}-BKHCN-{'0001' if system == 'NQ57' else '0012'}"]
+    assert result.tasks["ma_lien_ket"].tolist() == [
+        "NQ71-BKHCN-0012" if system == "NQ57" else "NQ57-BKHCN-0001"]
     assert result.tasks["co_quan_phoi_hop"].tolist() == ["BTC;BCA"]
     assert result.indicators["gia_tri"].tolist() == [80.3]
 

@@ -227,14 +227,16 @@ def _assign_sheets(book: Workbook, issues: list[Issue]) -> dict[str, str | None]
 
 
 def _report_unreadable(book: Workbook, found: dict[str, str | None], issues: list[Issue]) -> None:
-    """A damaged sheet is an error when a role found no sheet (it may be the one), else a warning."""
+    """A damaged sheet is an error when a role found no sheet (it may be the one), else a warning.
+
+    The finding sits on the damaged sheet itself, by name and without a cell: the sheet exists (its tab is
+    there to see) but none of its cells could be read. Only a sheet that is missing altogether is pointed
+    at another sheet (`_missing_sheet`)."""
     if not book.unreadable:
         return
     missing = [role for role, name in found.items() if name is None and role != SHEET_INDICATORS]
-    anchor = _anchor_sheet(book)
     for name in book.unreadable:
-        issues.append(issue("sheet.unreadable" if missing else "sheet.unreadable_extra", name=name, sheet=anchor,
-                            row=1 if anchor else None, column="A" if anchor else None))
+        issues.append(issue("sheet.unreadable" if missing else "sheet.unreadable_extra", name=name, sheet=name))
 
 
 def _anchor_sheet(book: Workbook) -> str | None:

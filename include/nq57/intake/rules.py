@@ -152,6 +152,7 @@ _RULES: tuple[Rule, ...] = (
          "Số liệu được đọc từ sheet đang ẩn",
          "{role} được đọc từ sheet “{sheet}” đang bị ẩn{how}, vì tệp không có sheet hiện nào phù hợp.",
          "Kiểm tra đây đúng là số liệu của kỳ báo cáo; nên bỏ ẩn sheet (chuột phải vào tên sheet › Bỏ ẩn)."),
+    # A damaged sheet is there but none of its cells can be read: the finding names it, without a cell.
     Rule("sheet.unreadable", "error", "parse",
          "Sheet bị hỏng",
          "Sheet “{name}” bị hỏng (cấu trúc bên trong không hợp lệ) nên hệ thống không đọc được.",

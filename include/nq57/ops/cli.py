@@ -309,7 +309,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     out = args.out
     with _services(args) as services:
-        built = report.build(report.load_report_data(services.warehouse_url, args.period))
+        built = report.build(report.load_report_data(services.warehouse_url, args.period), annex_name=out.name)
     document = out.with_suffix(".docx")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(built.workbook)

@@ -13,7 +13,8 @@ II.  a summary like an import summary: rows read, rows without errors, rows with
 III. every finding: severity, sheet, cell, what is wrong and how to fix it.
 
 When the upload is a readable .xlsx, the agency's own sheets follow, each offending cell highlighted with a
-comment saying what is wrong there. A catalogue sheet a hint points at (`DM_DonVi`, `DM_ChiTieu`, …) is
+comment saying what is wrong there; PhanHoi points the reader at those marks only when there are some (an
+empty or unopenable file gets PhanHoi alone, whose text then never mentions sheets that are not there). A catalogue sheet a hint points at (`DM_DonVi`, `DM_ChiTieu`, …) is
 made visible, or added from the template when the file has none, so no hint sends the reader to a sheet
 they cannot see.
 """
@@ -150,6 +151,8 @@ def build_feedback(*, original: bytes | None, receipt: Receipt, counts: dict[str
     if workbook is None:  # nothing of theirs to annotate: the feedback sheet alone
         workbook = Workbook()
         workbook.remove(workbook.active)
+    # Marked before PhanHoi is written, so its text says where the marks are only when there are some.
+    marked = sum(_annotate(workbook, issue) for issue in issues)
     sheet = workbook.create_sheet(SHEET, 0)
     workbook.active = 0
     for other in workbook.worksheets[1:]:
@@ -157,11 +160,9 @@ def build_feedback(*, original: bytes | None, receipt: Receipt, counts: dict[str
     for index, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
     row = _title(sheet, receipt)
-    row = _receipt(sheet, row + 1, receipt, issues)
+    row = _receipt(sheet, row + 1, receipt, issues, marked=bool(marked))
     row = _summary(sheet, row + 1, receipt, counts, issues)
     header_row = _listing(sheet, row + 1, issues)
-    for issue in issues:
-        _annotate(workbook, issue)
     _show_catalogues(workbook, issues)
     xlsx_layout.print_setup(sheet, title_rows=f"{header_row}:{header_row}" if header_row else None)
     protect_sheet(sheet)  # agency text (file name, sheet names, messages quoting cells) never a formula
@@ -188,7 +189,9 @@ def _title(sheet: Worksheet, receipt: Receipt) -> int:
     return 2
 
 
-def _receipt(sheet: Worksheet, row: int, receipt: Receipt, issues: list[Issue]) -> int:
+def _receipt(sheet: Worksheet, row: int, receipt: Receipt, issues: list[Issue], *, marked: bool) -> int:
+    """Section I. `marked`: some finding is marked in the agency's own sheets following PhanHoi, which the
+    request to correct then points at (a file that could not be opened has no such sheets)."""
     row = _section(sheet, row, "I. THÔNG TIN TIẾP NHẬN")
     errors = sum(i.severity == "error" for i in issues)
     warnings = len(issues) - errors
@@ -211,9 +214,10 @@ def _receipt(sheet: Worksheet, row: int, receipt: Receipt, issues: list[Issue]) 
         _pair(sheet, row, label, value, fill=fill, bold=fill is not None)
         row += 1
     if not receipt.accepted:
-        _span(sheet, row, "Vui lòng sửa các lỗi trong danh sách ở mục III (ô có lỗi được tô màu và có ghi chú ngay "
-                          "trong các sheet của đơn vị phía sau) rồi tải lên lại tệp vào đúng thư mục của đơn vị.",
-              font(italic=True), _WRAP)
+        marks = (" (ô có lỗi được tô màu và có ghi chú ngay trong các sheet của đơn vị phía sau)" if marked
+                 else "")
+        _span(sheet, row, f"Vui lòng sửa các lỗi trong danh sách ở mục III{marks} rồi tải lên lại tệp vào đúng "
+                          "thư mục của đơn vị.", font(italic=True), _WRAP)
         row += 1
     return row
 
@@ -281,7 +285,8 @@ def _listing(sheet: Worksheet, row: int, issues: list[Issue]) -> int | None:
     _header(sheet, row, ["STT", "Mức độ", "Sheet", "Ô / dòng", "Nội dung lỗi", "Cách khắc phục", "Mã quy tắc"])
     for number, issue in enumerate(issues, start=1):
         row += 1
-        where = issue.cell or (f"dòng {issue.row}" if issue.row else "")
+        # a finding about a whole sheet (one that cannot be read) has no cell: it concerns all of it
+        where = issue.cell or (f"dòng {issue.row}" if issue.row else "Toàn sheet" if issue.sheet else "")
         _table_row(sheet, row, [number, SEVERITY_LABEL.get(issue.severity, issue.severity), issue.sheet or "",
                                 where, issue.message, issue.hint or "", issue.rule], severity=issue.severity)
     return header_row
@@ -450,11 +455,12 @@ def _agency_copy(original: bytes | None) -> Workbook | None:
         return None
 
 
-def _annotate(workbook: Workbook, issue: Issue) -> None:
+def _annotate(workbook: Workbook, issue: Issue) -> bool:
     """Highlight the offending cell in the agency's own sheet and say what is wrong there (the row's first
-    cell when the finding has no column letter)."""
+    cell when the finding has no column letter). False when the finding has no cell in a sheet of the copy
+    (no copy, a file-wide finding, a sheet that could not be read)."""
     if not issue.sheet or issue.sheet not in workbook.sheetnames or issue.sheet == SHEET or not issue.row:
-        return
+        return False
     sheet = workbook[issue.sheet]
     cell = sheet[issue.cell] if issue.cell else sheet.cell(issue.row, 1)
     cell.fill = _ERROR_FILL if issue.severity == "error" else _WARNING_FILL
@@ -463,6 +469,7 @@ def _annotate(workbook: Workbook, issue: Issue) -> None:
     if cell.comment is not None:
         text = cell.comment.text + "\n\n" + text
     cell.comment = Comment(text, "Hệ thống tổng hợp NQ57", width=320, height=140)
+    return True
 
 
 def _show_catalogues(workbook: Workbook, issues: list[Issue]) -> None:

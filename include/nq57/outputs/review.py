@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import text
 
+from nq57 import periods
 from nq57.dedupe.normalize import canonical_spans, normalize_name
 from nq57.outputs.excel_text import protect_sheet
 from nq57.storage import warehouse
@@ -62,16 +63,17 @@ FEATURE_LABELS = {
 def export_review(url: str, period: str) -> tuple[bytes, int]:
     """The open review queue of a period as a workbook; returns (bytes, number of pairs)."""
     queue = warehouse.query(url, warehouse.named_query("review_queue_export"), period=period)
-    workbook = review_workbook(queue)
+    workbook = review_workbook(queue, period)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue(), len(queue)
 
 
-def review_workbook(queue: pd.DataFrame) -> Workbook:
-    """The review sheet for `queue` (columns of `sql/queries/review_queue_export.sql`): per pair, both
-    names with the words that differ highlighted (`word_marks`), the evidence in Vietnamese
-    (`evidence_lines`) and a `Quyết định` drop-down. `import_review` reads it back."""
+def review_workbook(queue: pd.DataFrame, period: str | None = None) -> Workbook:
+    """The review sheet for `queue` (columns of `sql/queries/review_queue_export.sql`) of `period`
+    (YYYY-MM): per pair, both names with the words that differ highlighted (`word_marks`), the evidence in
+    Vietnamese (`evidence_lines`) and a `Quyết định` drop-down. An empty queue gives the header and a note
+    saying so, so a reviewer knows the sheet is empty on purpose. `import_review` reads it back."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -109,9 +111,15 @@ def review_workbook(queue: pd.DataFrame) -> Workbook:
         # Excel and LibreOffice do not grow a row for wrapped text written by a program: size it.
         sheet.row_dimensions[line].height = 15 * max(
             _lines(str(sheet.cell(line, k + 1).value or ""), width) for k, (_, _, width) in enumerate(COLUMNS))
-    decision = DataValidation(type="list", formula1='"Đúng,Sai"', allow_blank=True)
-    sheet.add_data_validation(decision)
-    decision.add(f"M{FIRST_ROW}:M{max(sheet.max_row, FIRST_ROW) + 200}")
+    if queue.empty:
+        sheet.merge_cells(f"A{FIRST_ROW}:{last}{FIRST_ROW}")
+        note = sheet.cell(FIRST_ROW, 1, empty_queue_note(period))
+        note.font, note.alignment = Font(italic=True), Alignment(vertical="top")
+        sheet.row_dimensions[FIRST_ROW].height = 18
+    else:
+        decision = DataValidation(type="list", formula1='"Đúng,Sai"', allow_blank=True)
+        sheet.add_data_validation(decision)
+        decision.add(f"M{FIRST_ROW}:M{sheet.max_row + 200}")
     for index, (_, _, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(HEADER_ROW, index).column_letter].width = width
     sheet.freeze_panes = f"D{FIRST_ROW}"
@@ -123,6 +131,13 @@ def review_workbook(queue: pd.DataFrame) -> Workbook:
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     protect_sheet(sheet)  # task names and documents as agencies typed them: never a formula, no visible quote
     return workbook
+
+
+def empty_queue_note(period: str | None) -> str:
+    """What the sheet says when no pair waits for review (`period` YYYY-MM, or None)."""
+    when = f" trong kỳ báo cáo tháng {periods.label(period)}" if period else ""
+    return (f"Không có cặp nhiệm vụ nào cần xem xét{when}: không còn cặp nhiệm vụ NQ57 – NQ71 chưa chắc chắn nào "
+            "chờ rà soát.")
 
 
 def word_marks(name57: str, name71: str, reconciled: list[dict]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -271,6 +286,8 @@ def import_review(url: str, data: bytes | Worksheet, source_file: str, reviewer:
     with warehouse.transaction(url) as conn:
         for values in sheet.iter_rows(min_row=code_row + 1, values_only=True):
             row = dict(zip(codes, values, strict=False))
+            if not row.get("ma_nq57") and not row.get("ma_nq71"):
+                continue  # not a pair: a blank line, or the note of an empty export
             decision = DECISIONS.get(fold_key(str(row.get("quyet_dinh") or "")))
             if decision is None or not row.get("ma_nq57") or not row.get("ma_nq71"):
                 skipped += 1

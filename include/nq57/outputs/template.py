@@ -317,14 +317,14 @@ def _write_guide(sheet: Worksheet, system: str) -> None:
     row = _guide_section(sheet, row + 1, "III. DANH SÁCH NHIỆM VỤ (SHEET NHIEMVU): MỖI NHIỆM VỤ MỘT DÒNG", last)
     _guide_line(sheet, row, "", f"Ví dụ dưới đây là một dòng nhiệm vụ đã điền đúng của báo cáo theo hệ thống {system} "
                                 f"(cột Mã nhiệm vụ tương ứng ghi mã của cùng nhiệm vụ trên hệ thống {other}).", last)
-    row = _guide_columns(sheet, row + 1, TASKS)
+    row = _guide_columns(sheet, row + 1, TASKS, system)
     row = _guide_section(sheet, row + 1, "IV. CHỈ TIÊU (SHEET CHITIEU): MỖI CHỈ TIÊU MỘT DÒNG", last)
-    row = _guide_columns(sheet, row, INDICATORS)
+    row = _guide_columns(sheet, row, INDICATORS, system)
     row = _guide_section(sheet, row + 1, "V. TỆP PHẢN HỒI", last)
     _guide_line(sheet, row, "", "Sheet PhanHoi của tệp phản hồi ghi thời điểm tiếp nhận, nộp đúng hạn hay muộn, tệp có "
                                 "được tiếp nhận không, bản báo cáo nào được dùng để tổng hợp, và từng lỗi với vị trí "
-                                "(sheet, ô) và cách khắc phục; các ô có lỗi được tô màu và có ghi chú ngay trong bản "
-                                "sao các sheet của đơn vị.", last)
+                                "(sheet, ô) và cách khắc phục. Khi đọc được tệp, tệp phản hồi kèm theo bản sao các "
+                                "sheet của đơn vị, trong đó các ô có lỗi được tô màu và có ghi chú.", last)
     xlsx_layout.print_setup(sheet, landscape=False)
     _protect(sheet)
 
@@ -346,12 +346,14 @@ def _guide_line(sheet: Worksheet, row: int, number: str, text: str, last: int) -
     xlsx_layout.fit_row(sheet, row, [(2, last)])
 
 
-def _guide_columns(sheet: Worksheet, row: int, table: Table) -> int:
-    """One row per column of `table`: its header, whether it is required, how to fill it, the example."""
+def _guide_columns(sheet: Worksheet, row: int, table: Table, system: str) -> int:
+    """One row per column of `table`: its header, whether it is required, how to fill it, and the example
+    as a report for `system` writes it."""
     _header_row(sheet, row, ["TT", "Cột", "Bắt buộc", "Cách ghi", "Ví dụ"], required=())
     for number, column in enumerate(table.columns, start=1):
         row += 1
-        values = [number, column.label, "Có" if column.required else None, column.prompt, column.example or None]
+        values = [number, column.label, "Có" if column.required else None, column.prompt,
+                  column.example_for(system) or None]
         for index, value in enumerate(values, start=1):
             cell = sheet.cell(row, index, value)
             cell.font, cell.border = font(bold=index == 2 and column.required), _BOX

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from nq57 import periods
+from nq57.outputs.report import charts
 from nq57.outputs.report.data import ReportData, load_report_data
 from nq57.outputs.report.document import build_document
 from nq57.outputs.report.figures import ReportFigures, compute
@@ -52,18 +53,21 @@ def _vietnam_time(generated_at: dt.datetime | None) -> dt.datetime:
     return generated.replace(microsecond=0)
 
 
-def build(data: ReportData, generated_at: dt.datetime | None = None) -> Report:
+def build(data: ReportData, generated_at: dt.datetime | None = None, annex_name: str | None = None) -> Report:
     """Both files. `generated_at` (default now; aware times are shown in Vietnam time) dates the figures;
-    the same data and time give byte-identical files.
+    `annex_name` is the file name the workbook is written under, which the document cites as its Phụ lục
+    (default: the name of `report_key`, as published to the store). The same data, time and name give
+    byte-identical files.
 
     Raises:
         ValueError: `data.period` is not a YYYY-MM month.
     """
     figures = compute(data)
     generated = _vietnam_time(generated_at)
-    annex = report_key(data.period).rsplit("/", 1)[-1]
-    return Report(data.period, build_workbook(figures, generated), build_document(figures, generated, annex),
-                  figures, generated)
+    annex = annex_name or report_key(data.period).rsplit("/", 1)[-1]
+    drawn = charts.report_charts(figures)  # drawn once: both files show them, numbered alike
+    return Report(data.period, build_workbook(figures, generated, drawn),
+                  build_document(figures, generated, annex, drawn), figures, generated)
 
 
 def build_report(data: ReportData, generated_at: dt.datetime | None = None) -> bytes:

@@ -3,12 +3,18 @@
 The font is matplotlib's bundled DejaVu Sans, which covers Vietnamese, so a chart looks the same on every
 machine; PNG metadata carries no software version or date, so the same figures give the same bytes.
 Each chart has one kind of quantity per axis (counts or percentages, never both).
+
+`report_charts` is the one list of the report's charts: which are drawn for a month, in the order the
+document shows them, numbered 1, 2, 3… with no gaps (a first month has no trend charts, a month without
+completed tasks no per-agency chart). The document places each under the section it illustrates and the
+annex's BieuDo sheet shows the same list, so "Biểu đồ N" is the same chart in both files.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -208,3 +214,43 @@ def on_time_by_agency(figures: ReportFigures, limit: int = 15) -> bytes | None:
         ax.legend(loc="lower right", frameon=False, fontsize=7.5)
         return _png(fig)
 
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of the report: `key` names what it shows (the name of its drawing function here),
+    `number` its place in `report_charts`, `caption` its text without the number, `png` the image."""
+
+    key: str
+    number: int
+    caption: str
+    png: bytes
+
+    @property
+    def title(self) -> str:
+        """`Biểu đồ 2. Nhiệm vụ theo tình trạng thực hiện, …`: the caption as both files print it."""
+        return f"Biểu đồ {self.number}. {self.caption}"
+
+
+def report_charts(figures: ReportFigures) -> list[Chart]:
+    """The charts this month's figures call for, in document order, numbered from 1 without gaps.
+
+    Document order: section I (submissions, always drawn), then section II.1 (tasks by category when any
+    task was reported; completed tasks on time or late by lead agency when any was completed; the two
+    trend charts when there are at least two months of data).
+    """
+    month = vntext.month(figures.period)
+    drawn: list[tuple[str, str, bytes | None]] = [
+        ("submissions", f"Tình hình gửi báo cáo {month} theo hệ thống", submissions(figures)),
+    ]
+    if figures.tasks.total:
+        versus = (f" so với {vntext.month(periods.previous(figures.period))}"
+                  if figures.previous_tasks is not None else "")
+        drawn.append(("task_categories", f"Nhiệm vụ theo tình trạng thực hiện, {month}{versus}",
+                      task_categories(figures)))
+    drawn.append(("on_time_by_agency", "Nhiệm vụ đã hoàn thành đúng hạn, quá hạn theo cơ quan chủ trì",
+                  on_time_by_agency(figures)))
+    if len(figures.trend) > 1:
+        drawn += [("task_trend", "Diễn biến số nhiệm vụ theo tháng", task_trend(figures)),
+                  ("rate_trend", "Diễn biến tỷ lệ hoàn thành và gửi báo cáo đúng hạn", rate_trend(figures))]
+    shown = [(key, caption, png) for key, caption, png in drawn if png]
+    return [Chart(key, number, caption, png) for number, (key, caption, png) in enumerate(shown, start=1)]

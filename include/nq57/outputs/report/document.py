@@ -56,16 +56,20 @@ NAMES_LISTED = 12  # agencies named in one sentence before "và N đơn vị kh�
 DOCUMENTS_LISTED = 6
 
 
-def build_document(figures: ReportFigures, generated: dt.datetime, annex_name: str) -> bytes:
-    """The .docx bytes. `generated` (naive Vietnam time) dates the figures; `annex_name` is the workbook's
-    file name, cited as the annex. The same figures and time give the same bytes."""
+def build_document(figures: ReportFigures, generated: dt.datetime, annex_name: str,
+                   drawn: Sequence[charts.Chart] | None = None) -> bytes:
+    """The .docx bytes. `generated` (naive Vietnam time) dates the figures; `annex_name` is the file name
+    of the annex workbook written with it, cited as the Phụ lục; `drawn` is `charts.report_charts(figures)`
+    when the caller already has it (the annex shows the same charts under the same numbers). The same
+    figures and time give the same bytes."""
+    by_key = {c.key: c for c in (charts.report_charts(figures) if drawn is None else drawn)}
     doc = Document()
     _setup(doc, generated)
     _heading_block(doc, generated)
     _title(doc, figures)
     _introduction(doc, figures, generated, annex_name)
-    _submissions(doc, figures, generated)
-    _results(doc, figures)
+    _submissions(doc, figures, generated, by_key)
+    _results(doc, figures, by_key)
     _concerns(doc, figures)
     _proposals(doc, figures)
     _closing(doc, figures, annex_name)
@@ -223,15 +227,16 @@ def _bullet(doc, *parts: str | tuple[str, str]) -> Paragraph:
     return _body(doc, "- ", *parts)
 
 
-def _picture(doc, png: bytes | None, caption: str) -> None:
-    if not png:
+def _picture(doc, chart: charts.Chart | None) -> None:
+    """The chart with its numbered caption under it; nothing when the month has no such chart."""
+    if chart is None:
         return
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
     paragraph.paragraph_format.space_after = Pt(2)
-    paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(16.0))
-    note = _centered(doc, caption, italic=True, size=12, after=8)
+    paragraph.add_run().add_picture(io.BytesIO(chart.png), width=Cm(16.0))
+    note = _centered(doc, chart.title, italic=True, size=12, after=8)
     note.paragraph_format.keep_together = True
 
 
@@ -307,7 +312,7 @@ def _introduction(doc, figures: ReportFigures, generated: dt.datetime, annex_nam
                f"{vntext.date_time(generated)}; chi tiết tại Phụ lục kèm theo, tệp {annex_name}):")
 
 
-def _submissions(doc, figures: ReportFigures, generated: dt.datetime) -> None:
+def _submissions(doc, figures: ReportFigures, generated: dt.datetime, drawn: dict[str, charts.Chart]) -> None:
     c = figures.compliance
     due = periods.due_at(figures.period)
     _heading(doc, "I. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC BỘ, NGÀNH, ĐỊA PHƯƠNG")
@@ -375,7 +380,7 @@ def _submissions(doc, figures: ReportFigures, generated: dt.datetime) -> None:
                                                        NAMES_LISTED),
               " đã gửi bản cập nhật nhưng bản cập nhật không được chấp nhận; báo cáo hợp lệ gửi trước đó tiếp tục "
               "được sử dụng để tổng hợp.")
-    _picture(doc, charts.submissions(figures), f"Biểu đồ 1. Tình hình gửi báo cáo {vntext.month(figures.period)}")
+    _picture(doc, drawn.get("submissions"))
 
 
 def _state(row: dict) -> str:
@@ -409,7 +414,7 @@ def _corrected(row: dict) -> bool:
                for s in SYSTEMS)
 
 
-def _results(doc, figures: ReportFigures) -> None:
+def _results(doc, figures: ReportFigures, drawn: dict[str, charts.Chart]) -> None:
     t = figures.tasks
     previous_label = vntext.month(periods.previous(figures.period))
     _heading(doc, "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
@@ -438,12 +443,8 @@ def _results(doc, figures: ReportFigures) -> None:
                        f", số nhiệm vụ chưa hoàn thành đã quá hạn {vntext.change(changes['open_overdue'].delta)}, "
                        f"tổng số nhiệm vụ {vntext.change(changes['total'].delta)}.")
     _task_table(doc, figures)
-    _picture(doc, charts.task_categories(figures) if t.total else None,
-             f"Biểu đồ 2. Nhiệm vụ theo tình trạng thực hiện, {vntext.month(figures.period)}"
-             + (f" so với {previous_label}" if figures.previous_tasks is not None else ""))
-    if len(figures.trend) > 1:
-        _picture(doc, charts.task_trend(figures), "Biểu đồ 3. Diễn biến số nhiệm vụ theo tháng")
-        _picture(doc, charts.rate_trend(figures), "Biểu đồ 4. Diễn biến tỷ lệ hoàn thành và gửi báo cáo đúng hạn")
+    for key in ("task_categories", "on_time_by_agency", "task_trend", "rate_trend"):  # what II.1 describes
+        _picture(doc, drawn.get(key))
 
     _heading(doc, "2. Nhiệm vụ chưa hoàn thành đã quá hạn")
     agencies = figures.overdue_agencies
@@ -462,8 +463,6 @@ def _results(doc, figures: ReportFigures) -> None:
             _body(doc, f"Nhiệm vụ quá hạn lâu nhất là “{oldest.task_name}” do {oldest.lead_agency_name} chủ trì "
                        f"(thời hạn {vntext.short_date(oldest.deadline)}, đã quá hạn "
                        f"{vntext.count(oldest.days_overdue)} ngày tính đến cuối kỳ báo cáo).")
-    _picture(doc, charts.on_time_by_agency(figures),
-             "Biểu đồ 5. Nhiệm vụ đã hoàn thành đúng hạn, quá hạn theo cơ quan chủ trì")
 
     _heading(doc, "3. Kết quả theo văn bản giao nhiệm vụ")
     if figures.documents:

@@ -81,14 +81,17 @@ VERDICT_MET, VERDICT_NOT_MET = "Đạt", "Chưa đạt"
 SOURCES_LISTED = 3  # source cells listed per difficulty (the rest counted), so a row stays readable
 
 
-def build_workbook(figures: ReportFigures, generated: dt.datetime) -> bytes:
-    """The annex as .xlsx bytes. `generated` is naive Vietnam wall-clock time; the same figures and time
-    give the same bytes."""
+def build_workbook(figures: ReportFigures, generated: dt.datetime,
+                   drawn: Sequence[charts.Chart] | None = None) -> bytes:
+    """The annex as .xlsx bytes. `generated` is naive Vietnam wall-clock time; `drawn` is
+    `charts.report_charts(figures)` when the caller already has it (the document numbers the same charts
+    the same way). The same figures and time give the same bytes."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = SHEET_SUMMARY
     _summary(summary, figures, generated)
-    _charts(workbook.create_sheet(SHEET_CHARTS), figures)
+    _charts(workbook.create_sheet(SHEET_CHARTS), figures,
+            charts.report_charts(figures) if drawn is None else drawn)
     _trend(workbook.create_sheet(SHEET_TREND), figures)
     _scorecard(workbook.create_sheet(SHEET_SCORECARD), figures)
     _submissions(workbook.create_sheet(SHEET_SUBMISSIONS), figures)
@@ -344,25 +347,17 @@ def _unmerge_header_tail(ws: Worksheet, header_row: int, first_empty: int, colum
 # ---------------------------------------------------------------- BieuDo
 
 
-def _charts(ws: Worksheet, figures: ReportFigures) -> None:
+def _charts(ws: Worksheet, figures: ReportFigures, drawn: Sequence[charts.Chart]) -> None:
     widths = (105,)
-    _title(ws, _period_title(figures, "BIỂU ĐỒ"), "Các biểu đồ của báo cáo, mỗi biểu đồ một trang in; số liệu tại "
-                                                   "các sheet TongHop, XuHuong và BangDiem.", widths)
-    images = [(charts.submissions(figures), f"Tình hình gửi báo cáo {vntext.month(figures.period)} theo hệ thống")]
-    if figures.tasks.total:
-        images.append((charts.task_categories(figures), "Nhiệm vụ theo tình trạng thực hiện"))
-    if len(figures.trend) > 1:
-        images += [(charts.task_trend(figures), "Diễn biến số nhiệm vụ theo tháng"),
-                   (charts.rate_trend(figures), "Diễn biến tỷ lệ hoàn thành và gửi báo cáo đúng hạn")]
-    on_time = charts.on_time_by_agency(figures)
-    if on_time:
-        images.append((on_time, "Nhiệm vụ đã hoàn thành đúng hạn, quá hạn theo cơ quan chủ trì"))
+    _title(ws, _period_title(figures, "BIỂU ĐỒ"), "Các biểu đồ của báo cáo, cùng số thứ tự và tên như trong báo "
+                                                   "cáo, mỗi biểu đồ một trang in; số liệu tại các sheet TongHop, "
+                                                   "XuHuong và BangDiem.", widths)
     row = 4
-    for number, (png, caption) in enumerate(images, start=1):
-        if number > 1:
+    for chart in drawn:
+        if chart.number > 1:
             ws.row_breaks.append(Break(id=row - 1))
-        _put(ws, row, 1, f"Biểu đồ {number}. {caption}", font=_font(bold=True, size=12, color=TITLE_COLOR))
-        image = Image(io.BytesIO(png))
+        _put(ws, row, 1, chart.title, font=_font(bold=True, size=12, color=TITLE_COLOR))
+        image = Image(io.BytesIO(chart.png))
         scale = min(720 / image.width, 520 / image.height)  # fits one landscape A4 page
         image.width, image.height = int(image.width * scale), int(image.height * scale)
         ws.add_image(image, f"A{row + 1}")
