@@ -120,6 +120,8 @@ def discover(services: Services, limit: int | None = None, batch_size: int | Non
 
     At most `limit` uploads per run (`NQ57_UPLOADS_PER_RUN`), shared round-robin across agencies, oldest
     first, so a flood from one agency cannot hold back the others; the rest wait for the next run.
+    Uploads outside `<agency>/<YYYY-MM>/` are never part of the work: each is answered once instead
+    (`answer_misplaced`).
     """
     settings = get_settings()
     limit = settings.uploads_per_run if limit is None else limit
@@ -127,8 +129,7 @@ def discover(services: Services, limit: int | None = None, batch_size: int | Non
     bucket = settings.buckets.submissions
     client = objectstore.connect(services.store)
     versions, misplaced = objectstore.list_submissions(client, bucket)
-    for key in misplaced:
-        log.warning("ignored %s: not under <agency>/<YYYY-MM>/", key)
+    answer_misplaced(services, misplaced, limit)
     known = warehouse.known_versions(services.warehouse_url, bucket)
     new = [v for v in versions if (v.key, v.version_id) not in known]
     owed = warehouse.feedback_pending(services.warehouse_url, bucket)
@@ -139,6 +140,73 @@ def discover(services: Services, limit: int | None = None, batch_size: int | Non
         log.warning("%d uploads wait for the next run (NQ57_UPLOADS_PER_RUN=%d)",
                     len(new) + len(owed) - len(chosen), limit)
     return [[u.as_dict() for u in group] for group in batches(chosen, batch_size)]
+
+
+def answer_misplaced(services: Services, misplaced: list[objectstore.MisplacedVersion],
+                     limit: int | None = None) -> list[str]:
+    """Answer each upload outside `<agency>/<YYYY-MM>/` once, with a feedback workbook under its agency's own
+    prefix (`<agency>/sai-thu-muc/…`, `feedback.misplaced_feedback_key`) holding the one finding
+    `upload.misplaced` (`nq57.placement`): where the file was put, why that is not accepted, where it belongs.
+
+    The file is never read as a submission nor ledgered. Each answered object version is recorded in
+    `raw.misplaced_upload`, so later runs skip it; a new version of the same key is answered again. A key
+    not under an agency-shaped first folder (bucket root, `t01/`, `Bao cao/`) has nobody to answer: it is
+    logged on every run for the operator. At most `limit` answers per run (`NQ57_UPLOADS_PER_RUN`), shared
+    round-robin across agencies like ingestion. Nothing here raises: an upload that cannot be answered (or
+    a warehouse that cannot say what was answered) is logged as a warning and tried again next run.
+
+    Returns:
+        the feedback keys written this run.
+    """
+    limit = get_settings().uploads_per_run if limit is None else limit
+    for version in misplaced:
+        if not version.misplacement.answerable:
+            log.warning("ignored %s: %s; not under an agency's folder, so nobody is answered",
+                        version.key, version.misplacement.operator_text)
+    answerable = [v for v in misplaced if v.misplacement.answerable]
+    if not answerable:
+        return []
+    try:
+        answered = warehouse.answered_misplaced(services.warehouse_url, answerable[0].bucket)
+    except Exception as exc:  # discovery of real submissions goes on; the answers wait for the next run
+        log.warning("uploads outside <agency>/<YYYY-MM>/ not answered this run: %s: %s", type(exc).__name__, exc)
+        return []
+    owed = [v for v in answerable if (v.key, v.version_id) not in answered]
+    if len(answerable) > len(owed):
+        log.info("%d uploads outside <agency>/<YYYY-MM>/ were answered before", len(answerable) - len(owed))
+    written = []
+    for version in fair_share(owed, limit):
+        try:
+            written.append(_answer_misplaced(services, version))
+        except Exception as exc:  # one upload's fault must not withhold the others' answers
+            log.warning("%s (version %s) outside <agency>/<YYYY-MM>/ not answered: %s: %s",
+                        version.key, version.version_id, type(exc).__name__, exc)
+    if len(owed) > limit:
+        log.warning("%d uploads outside <agency>/<YYYY-MM>/ wait for their answer until the next run",
+                    len(owed) - limit)
+    return written
+
+
+def _answer_misplaced(services: Services, version: objectstore.MisplacedVersion) -> str:
+    from nq57.outputs import feedback
+    from nq57.placement import misplaced_issue
+
+    settings = get_settings()
+    found = version.misplacement
+    client = objectstore.connect(services.store)
+    sha256 = objectstore.sha256_of(client, version.bucket, version.key, version.version_id)
+    finding = misplaced_issue(found, bucket=version.bucket, example_period=periods.collected_on(version.last_modified))
+    receipt = feedback.misplaced_receipt(bucket=version.bucket, key=version.key, sha256=sha256,
+                                         received_at=version.last_modified, agency=found.agency)
+    body = feedback.build_feedback(original=None, receipt=receipt, counts={}, issues=[finding])
+    key = feedback.misplaced_feedback_key(found.agency, version.key)
+    objectstore.put_bytes(client, settings.buckets.feedback, key, body)
+    warehouse.record_misplaced_answer(
+        services.warehouse_url, bucket=version.bucket, key=version.key, version_id=version.version_id,
+        agency=found.agency, size=version.size, sha256=sha256, received_at=version.last_modified,
+        rule=finding.rule, feedback_key=key)
+    log.info("%s (version %s) answered in %s: %s", version.key, version.version_id, key, found.operator_text)
+    return key
 
 
 def ingest_batch(services: Services, batch: list[dict], label: Callable[[str], None] | None = None) -> list[dict]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,31 @@ class Upload:
                    ordinal=int(getattr(row, "ordinal", 0)))
 
 
-def fair_share(uploads: list[Upload], limit: int) -> list[Upload]:
+class Queued(Protocol):
+    """What `fair_share` orders by: an `Upload`, or an upload outside the layout (`MisplacedVersion`)."""
+
+    agency_code: Any
+    key: str
+    version_id: str
+
+    @property
+    def store_order(self) -> tuple[dt.datetime, int]: ...
+
+
+Item = TypeVar("Item", bound=Queued)
+
+
+def fair_share(uploads: list[Item], limit: int) -> list[Item]:
     """At most `limit` uploads, taken round-robin across agencies, each agency's oldest first.
 
     An agency that uploads thousands of files gets one turn per round like everyone else, so it can
     delay only its own backlog (issue 17: a flood from one prefix must not starve the others). Agencies
     take turns in the order of their oldest waiting upload; the result is in that round-robin order.
     """
-    queues: dict[str, list[Upload]] = {}
+    queues: dict[Any, list[Item]] = {}
     for upload in sorted(uploads, key=lambda u: (*u.store_order, u.key, u.version_id)):
         queues.setdefault(upload.agency_code, []).append(upload)
-    chosen: list[Upload] = []
+    chosen: list[Item] = []
     depth = 0
     while len(chosen) < limit and any(depth < len(q) for q in queues.values()):
         for queue in queues.values():

@@ -42,8 +42,9 @@ def test_inbox_upload_never_follows_symbolic_links(store, tmp_path):
     assert objectstore.upload_inbox(store, BUCKET, inbox) == [("T01/2026-10/real.xlsx", True)]
     assert stored_keys(store) == ["T01/2026-10/real.xlsx"]
     refused = {p.relative_to(inbox).as_posix(): reason for p, reason in objectstore.scan_inbox(inbox).refused}
+    # A linked folder is refused as a whole: what it points at is never even listed.
     assert set(refused) == {"T01/2026-10/passwd.xlsx", "T01/2026-10/secret.xlsx", "T01/2026-10/twin.xlsx",
-                            "T79/2026-10/other.xlsx", "T04/2026-10/other.xlsx"}
+                            "T79", "T04/2026-10"}
     assert all("symbolic link" in reason for reason in refused.values())
 
 
@@ -53,9 +54,22 @@ def test_inbox_refuses_names_outside_the_bucket_layout(store, tmp_path):
     (inbox / "t01" / "october" / "a.xlsx").write_bytes(b"x")
     (inbox / "T01" / "2026-10").mkdir(parents=True)
     (inbox / "T01" / "2026-10" / "~$lock.xlsx").write_bytes(b"excel lock file")
+    for misplaced in ("T01/a.xlsx", "T01/2026-13/a.xlsx", "T01/2026-10/sub/a.xlsx", "T01/10-2026/a.xlsx",
+                      "a.xlsx"):
+        (inbox / misplaced).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / misplaced).write_bytes(b"x")
+    (inbox / "T01" / "2026-10" / ".hidden").mkdir()
+    (inbox / "T01" / "2026-10" / ".hidden" / "a.xlsx").write_bytes(b"skipped silently")
     assert objectstore.upload_inbox(store, BUCKET, inbox) == []
-    assert [reason for _, reason in objectstore.scan_inbox(inbox).refused] == [
-        "not laid out as <agency>/<YYYY-MM>/<file>"]
+    assert stored_keys(store) == []
+    refused = {p.relative_to(inbox).as_posix(): reason for p, reason in objectstore.scan_inbox(inbox).refused}
+    assert set(refused) == {"t01/october/a.xlsx", "T01/a.xlsx", "T01/2026-13/a.xlsx", "T01/2026-10/sub/a.xlsx",
+                            "T01/10-2026/a.xlsx", "a.xlsx"}  # at any depth, each saying what is wrong
+    assert all(reason.startswith("not laid out as <agency>/<YYYY-MM>/<file>: ") for reason in refused.values())
+    assert refused["T01/2026-13/a.xlsx"].endswith("folder '2026-13' is not a month (01-12)")
+    assert refused["T01/2026-10/sub/a.xlsx"].endswith("in subfolder 'sub' of the month folder; "
+                                                      "it belongs at T01/2026-10/a.xlsx")
+    assert refused["T01/10-2026/a.xlsx"].endswith("it belongs at T01/2026-10/a.xlsx")
 
 
 def test_cli_run_prints_what_the_inbox_refused(pipeline_env, tmp_path, capsys):
@@ -65,6 +79,11 @@ def test_cli_run_prints_what_the_inbox_refused(pipeline_env, tmp_path, capsys):
     assert cli.main(["run", "--period", "2026-10", "--inbox", str(inbox)]) == 0
     captured = capsys.readouterr()
     assert "inbox: refused" in captured.err and "passwd.xlsx: symbolic link" in captured.err
+    (inbox / "T01" / "2026-10" / "sub").mkdir()
+    (inbox / "T01" / "2026-10" / "sub" / "a.xlsx").write_bytes(b"x")
+    assert cli.main(["run", "--period", "2026-10", "--inbox", str(inbox)]) == 0
+    assert ("sub/a.xlsx: not laid out as <agency>/<YYYY-MM>/<file>: in subfolder 'sub' of the month folder; "
+            "it belongs at T01/2026-10/a.xlsx") in capsys.readouterr().err
     assert "inbox: 0 uploaded, 0 unchanged" in captured.out
 
 

@@ -294,6 +294,24 @@ def test_pipeline_runs_discovery_ingest_feedback_and_report(enforcing, warehouse
     assert reports and all(location.startswith(f"{REP}/2026-10/") for location in reports)
 
 
+def test_an_agencys_misplaced_upload_is_answered_where_the_agency_reads(enforcing, warehouse_url):
+    """An agency may write anywhere under its prefix, month folder or not; the pipeline answers a misplaced
+    upload in the agency's own feedback prefix, which the agency (and no other) can read. Agency B here, so
+    A's feedback listing stays as the tests above expect."""
+    from nq57 import pipeline
+    from nq57.services import Services
+
+    agency_b = objectstore.connect(enforcing.agency(B))
+    objectstore.put_bytes(agency_b, SUB, f"{B}/2026-13/bao-cao.xlsx", b"B, in a month that does not exist")
+    services = Services(warehouse_url=warehouse_url, store=enforcing.pipeline)
+    work = [u["key"] for batch in pipeline.discover(services) for u in batch]
+    assert f"{B}/2026-13/bao-cao.xlsx" not in work
+    answer = f"{B}/sai-thu-muc/2026-13__bao-cao.xlsx.feedback.xlsx"
+    assert answer in keys(agency_b, FB, f"{B}/sai-thu-muc/")
+    assert objectstore.fetch(agency_b, FB, answer)[:2] == b"PK"  # B reads its answer: an xlsx workbook
+    denied(lambda: objectstore.fetch(objectstore.connect(enforcing.agency(A)), FB, answer))
+
+
 def test_pipeline_cannot_write_into_submissions(pipeline_client, admin):
     denied(lambda: objectstore.put_bytes(pipeline_client, SUB, f"{B}/2026-10/by-pipeline.xlsx", b"x"))
     assert f"{B}/2026-10/by-pipeline.xlsx" not in keys(admin, SUB, f"{B}/")

@@ -94,3 +94,18 @@ def test_template_prints_every_sheet_on_a4_without_blank_pages_or_cut_text(tmp_p
     assert_no_clipped_text(rendered, expected)
     task_page = next(w.page for w in rendered.words if w.text == "NHIỆM" and w.page > 2)
     assert {"Mã", "tương", "ứng", "(NQ57/NQ71)", "Tình", "trạng"} <= {w.text for w in rendered.words if w.page == task_page}
+
+
+def test_the_answer_to_a_misplaced_upload_is_one_readable_page(tmp_path):
+    from nq57.placement import misplaced_issue, misplacement
+
+    key = "BKHCN/2026-10/ban-nhap/bao_cao_thang_10_nam_2026_cua_bo_khoa_hoc_va_cong_nghe.xlsx"
+    finding = misplaced_issue(misplacement(key), bucket="nq57-submissions", example_period="2026-10")
+    receipt = feedback.misplaced_receipt(bucket="nq57-submissions", key=key, sha256="9f" * 32, received_at=RECEIVED,
+                                         agency="BKHCN")
+    body = feedback.build_feedback(original=None, receipt=receipt, counts={}, issues=[finding])
+    rendered = render_bytes(body, "sai_thu_muc.xlsx", tmp_path)
+    assert_pages(rendered, 1, landscape=True)
+    assert_readable(rendered, min_pt=9)
+    assert_no_clipped_text(rendered, cell_words(body))
+    assert {"Vị", "trí", "tải", "lên", "upload.misplaced"} <= {w.text for w in rendered.words}

@@ -246,3 +246,26 @@ def test_a_local_check_says_it_is_not_a_submission():
     assert found["Kết quả kiểm tra"].startswith("ĐẠT YÊU CẦU")
     assert found["Bản báo cáo dùng để tổng hợp"].startswith("Tệp chưa được nộp.")
     assert found["Mã kiểm tra tệp (SHA-256)"] == hashlib.sha256(data).hexdigest()
+
+
+def test_an_upload_outside_the_layout_is_answered_without_a_period_or_a_verdict_on_time():
+    from nq57.placement import misplaced_issue, misplacement
+
+    finding = misplaced_issue(misplacement("T01/2026-13/a.xlsx"), bucket="nq57-submissions", example_period="2026-10")
+    answer = feedback.misplaced_receipt(bucket="nq57-submissions", key="T01/2026-13/a.xlsx", sha256="cd" * 32,
+                                        received_at=RECEIVED, agency="T01")
+    body = feedback.build_feedback(original=None, receipt=answer, counts={}, issues=[finding])
+    found = pairs(body)
+    assert not answer.local and answer.misplaced
+    assert "Kiểm tra thử trước khi nộp" not in str(sheet_text(body))  # it was uploaded, not checked locally
+    assert found["Vị trí tải lên"] == "nq57-submissions/T01/2026-13/a.xlsx"
+    assert found["Thời điểm tải lên"] == "16:02:00 ngày 18/11/2026 (giờ Việt Nam)"
+    assert found["Kỳ báo cáo"] == "Không xác định (tệp không nằm trong thư mục tháng báo cáo)"
+    assert found["Thời hạn nộp"].startswith("Không áp dụng: tệp tải lên sai thư mục không được tính là đã nộp")
+    assert "đúng hạn" not in found["Thời hạn nộp"] and "muộn" not in found["Thời hạn nộp"]
+    assert found["Kết quả kiểm tra"] == "KHÔNG ĐƯỢC TIẾP NHẬN (1 lỗi, 0 cảnh báo)"
+    assert found["Bản báo cáo dùng để tổng hợp"].startswith("Tệp này không được tiếp nhận nên không được dùng")
+    assert "Số dòng dữ liệu đọc được" not in found  # nothing was read
+    (row,) = listing(body)
+    assert row[1:7] == ["Lỗi", None, None, finding.message, finding.hint, "upload.misplaced"]
+    assert openpyxl.load_workbook(io.BytesIO(body)).sheetnames == [feedback.SHEET]

@@ -19,6 +19,7 @@ PACKAGE = Path(rules.__file__).resolve().parents[1]
 RULE_ID = re.compile(r"^(?:file|sheet|table|column|cell|text|info|upload|task|indicator)\.[a-z0-9_]+$")
 # Which module checks each stage's rules; the column registry declares the parse rules of cell readers.
 STAGE_MODULES = {
+    "placement": {"placement.py"},
     "preflight": {"intake/preflight.py"},
     "parse": {"intake/parse.py", "columns.py"},
     "submission": {"intake/submission.py"},

@@ -4,6 +4,8 @@ One `Rule` per id: its severity (`error` refuses the file, `warning` is reported
 the feedback workbook's summary names the rule when it counts findings), the message and the hint as
 `str.format` templates, and the stage that checks it:
 
+- `placement` (`nq57.placement`): the object key against the bucket layout (`<agency>/<YYYY-MM>/<file>`);
+  an upload outside it is answered with this finding alone, never read or ledgered;
 - `preflight` (`intake.preflight`): the raw bytes, before any reader runs;
 - `parse` (`intake.parse`): sheets, headers and cells met while reading the workbook;
 - `submission` (`intake.submission`): the file against its upload folder (`<agency>/<YYYY-MM>/`);
@@ -25,7 +27,7 @@ from typing import Literal
 
 from nq57.intake.issues import Issue, Severity
 
-Stage = Literal["preflight", "parse", "submission", "suite", "ledger"]
+Stage = Literal["placement", "preflight", "parse", "submission", "suite", "ledger"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,14 @@ def _sentence(text: str) -> str:
 _SAVE_AS_XLSX = "chọn “Lưu thành” (Save As) với định dạng “Sổ làm việc Excel (*.xlsx)”"
 
 _RULES: tuple[Rule, ...] = (
+    # ---------------------------------------------------------------- where the file was put (placement)
+    # `{problem}` and `{advice}` are clauses `nq57.placement.misplaced_issue` writes for the key at hand.
+    Rule("upload.misplaced", "error", "placement",
+         "Tệp tải lên sai thư mục",
+         "Tệp được tải lên tại “{location}”, không đúng thư mục quy định: {problem}; vì vậy tệp không được "
+         "tiếp nhận và nội dung tệp chưa được kiểm tra.",
+         "Báo cáo phải được tải lên thư mục <mã cơ quan>/<năm-tháng>/, ví dụ BKHCN/2026-10/ cho báo cáo "
+         "tháng 10/2026 (tháng từ 01 đến 12), và đặt ngay trong thư mục tháng, không tạo thư mục con. {advice}"),
     # ---------------------------------------------------------------- the file itself (preflight)
     Rule("file.empty", "error", "preflight",
          "Tệp rỗng",

@@ -1,7 +1,8 @@
 """The feedback workbook an agency gets for every upload (accepted or not), in Vietnamese.
 
-One builder, `build_feedback`, serves the pipeline (every upload, `nq57-feedback/<agency>/<YYYY-MM>/`) and
-`nq57 validate --feedback` (a check before uploading): the same findings give the same workbook.
+One builder, `build_feedback`, serves the pipeline (every upload, `nq57-feedback/<agency>/<YYYY-MM>/`; an
+upload outside `<agency>/<YYYY-MM>/`, `nq57-feedback/<agency>/sai-thu-muc/`) and `nq57 validate --feedback` (a
+check before uploading): the same findings give the same workbook.
 
 The first sheet, `PhanHoi`, prints on landscape A4 one page wide, the list's header repeated on every page:
 
@@ -42,6 +43,10 @@ from nq57.vocabulary import SHEET_AGENCY_LIST, SHEET_INDICATOR_LIST, SHEET_STATU
 
 SHEET = "PhanHoi"
 SUFFIX = ".feedback.xlsx"
+#: Folder of an agency's feedback prefix holding the answers to uploads outside `<agency>/<YYYY-MM>/`.
+MISPLACED_FOLDER = "sai-thu-muc"
+#: S3's limit on a key's length (UTF-8 bytes).
+MAX_KEY_BYTES = 1024
 SEVERITY_LABEL = {"error": "Lỗi", "warning": "Cảnh báo"}
 #: Catalogue sheets a hint may send the reader to; the feedback workbook always shows the ones it names.
 CATALOGUES = (SHEET_AGENCY_LIST, SHEET_INDICATOR_LIST, SHEET_STATUS_LIST)
@@ -72,6 +77,25 @@ def feedback_key(agency: str, period: str, object_key: str) -> str:
     return f"{agency}/{period}/{object_key.rsplit('/', 1)[-1]}{SUFFIX}"
 
 
+def misplaced_feedback_key(agency: str, object_key: str) -> str:
+    """`<agency>/sai-thu-muc/<path>.feedback.xlsx` in the feedback bucket, for an upload `object_key` put
+    under the agency's prefix but outside `<agency>/<YYYY-MM>/` (see `nq57.placement`).
+
+    `<path>` is the key below the agency's folder with every `/` written `__`, whole file name kept, so
+    `T01/2026-13/a.xlsx` and `T01/2026-10/con/a.xlsx` get `T01/sai-thu-muc/2026-13__a.xlsx.feedback.xlsx` and
+    `T01/sai-thu-muc/2026-10__con__a.xlsx.feedback.xlsx`: one folder the agency can list, one file per key.
+    A path too long for an S3 key keeps its file name and a digest of the rest in place of the folders.
+    """
+    rest = object_key.removeprefix(f"{agency}/")
+    key = f"{agency}/{MISPLACED_FOLDER}/{rest.replace('/', '__')}{SUFFIX}"
+    if len(key.encode()) <= MAX_KEY_BYTES:
+        return key
+    folders, _, name = rest.rpartition("/")
+    head = f"{agency}/{MISPLACED_FOLDER}/{hashlib.sha256(folders.encode()).hexdigest()[:16]}__"
+    room = MAX_KEY_BYTES - len(head.encode()) - len(SUFFIX)
+    return head + name.encode()[-room:].decode(errors="ignore") + SUFFIX
+
+
 @dataclass(frozen=True)
 class Counting:
     """The version whose rows count for an agency's period in one system: the newest accepted upload."""
@@ -87,7 +111,9 @@ class Receipt:
     """What the feedback workbook says about the upload itself.
 
     `received_at` is timezone-aware (the store's time of the version, or the time of a local check);
-    `submission_id` is None for a check before uploading (`nq57 validate --feedback`), which nothing counts.
+    `submission_id` is None for a check before uploading (`nq57 validate --feedback`), which nothing counts,
+    and for an upload outside `<agency>/<YYYY-MM>/`, which is never read or ledgered: `misplaced_at` then
+    holds where it was put (`bucket/key`), and the workbook says it was not received for any period.
     `counting` holds the counting version of the upload's system (of each system when its system could
     not be read), empty when none counts yet.
     """
@@ -101,10 +127,17 @@ class Receipt:
     accepted: bool
     submission_id: int | None = None
     counting: tuple[Counting, ...] = ()
+    misplaced_at: str | None = None
 
     @property
     def local(self) -> bool:
-        return self.submission_id is None
+        """A check before uploading: nothing was uploaded."""
+        return self.submission_id is None and self.misplaced_at is None
+
+    @property
+    def misplaced(self) -> bool:
+        """An upload outside `<agency>/<YYYY-MM>/`: in the store, but received for no period."""
+        return self.misplaced_at is not None
 
 
 def local_receipt(data: bytes, file_name: str, *, agency: str | None, period: str | None, system: str | None,
@@ -113,6 +146,14 @@ def local_receipt(data: bytes, file_name: str, *, agency: str | None, period: st
     return Receipt(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(),
                    received_at=checked_at or dt.datetime.now(periods.VN), agency=agency, period=period,
                    system=system, accepted=accepted)
+
+
+def misplaced_receipt(*, bucket: str, key: str, sha256: str, received_at: dt.datetime,
+                      agency: str) -> Receipt:
+    """The receipt of an upload put at `bucket`/`key` outside `<agency>/<YYYY-MM>/`: no period, no system
+    (the file is not read), not accepted; `received_at` is the store's time of the version."""
+    return Receipt(file_name=key.rsplit("/", 1)[-1], sha256=sha256, received_at=received_at, agency=agency,
+                   period=None, system=None, accepted=False, misplaced_at=f"{bucket}/{key}")
 
 
 def load_receipt(url: str, submission_id: int) -> Receipt:
@@ -198,13 +239,16 @@ def _receipt(sheet: Worksheet, row: int, receipt: Receipt, issues: list[Issue], 
     verdict = ("ĐƯỢC TIẾP NHẬN" if receipt.accepted else "KHÔNG ĐƯỢC TIẾP NHẬN") + f" ({errors} lỗi, {warnings} cảnh báo)"
     if receipt.local:
         verdict = ("ĐẠT YÊU CẦU" if receipt.accepted else "KHÔNG ĐẠT YÊU CẦU") + f" ({errors} lỗi, {warnings} cảnh báo)"
+    unread = ("Chưa xác định (tệp tải lên sai thư mục nên chưa được đọc)" if receipt.misplaced
+              else "Chưa xác định được (không đọc được ô Hệ thống nguồn)")
     lines = [
         ("Tệp báo cáo", receipt.file_name, None),
+        *([("Vị trí tải lên", receipt.misplaced_at, _ERROR_FILL)] if receipt.misplaced else []),
         ("Đơn vị báo cáo", _agency_text(receipt.agency), None),
         ("Kỳ báo cáo", _period_text(receipt), None),
-        ("Hệ thống nguồn", receipt.system or "Chưa xác định được (không đọc được ô Hệ thống nguồn)", None),
+        ("Hệ thống nguồn", receipt.system or unread, None),
         ("Mã kiểm tra tệp (SHA-256)", receipt.sha256, None),
-        ("Thời điểm kiểm tra" if receipt.local else "Thời điểm tiếp nhận",
+        ("Thời điểm kiểm tra" if receipt.local else "Thời điểm tải lên" if receipt.misplaced else "Thời điểm tiếp nhận",
          f"{_when(receipt.received_at)} (giờ Việt Nam)", None),
         ("Thời hạn nộp", _timeliness(receipt), None),
         ("Kết quả kiểm tra", verdict, _ACCEPTED_FILL if receipt.accepted else _ERROR_FILL),
@@ -213,7 +257,11 @@ def _receipt(sheet: Worksheet, row: int, receipt: Receipt, issues: list[Issue], 
     for label, value, fill in lines:
         _pair(sheet, row, label, value, fill=fill, bold=fill is not None)
         row += 1
-    if not receipt.accepted:
+    if receipt.misplaced:
+        _span(sheet, row, "Vui lòng tải lên lại tệp vào đúng thư mục theo hướng dẫn ở mục III; hệ thống chỉ kiểm tra "
+                          "nội dung tệp và gửi phản hồi sau khi tệp nằm đúng thư mục.", font(italic=True), _WRAP)
+        row += 1
+    elif not receipt.accepted:
         marks = (" (ô có lỗi được tô màu và có ghi chú ngay trong các sheet của đơn vị phía sau)" if marked
                  else "")
         _span(sheet, row, f"Vui lòng sửa các lỗi trong danh sách ở mục III{marks} rồi tải lên lại tệp vào đúng "
@@ -224,6 +272,10 @@ def _receipt(sheet: Worksheet, row: int, receipt: Receipt, issues: list[Issue], 
 
 def _summary(sheet: Worksheet, row: int, receipt: Receipt, counts: dict[str, int], issues: list[Issue]) -> int:
     row = _section(sheet, row + 1, "II. TÓM TẮT KẾT QUẢ KIỂM TRA")
+    if receipt.misplaced:  # nothing was read: no row counts to give
+        _span(sheet, row, "Nội dung tệp chưa được kiểm tra vì tệp tải lên sai thư mục; không dòng nào của tệp được "
+                          "đưa vào tổng hợp.", font(italic=True), _WRAP)
+        return _rule_counts(sheet, row + 1, issues)
     tasks, indicators = counts.get("tasks", 0), counts.get("indicators", 0)
     erroneous = _rows_with(issues, "error")
     warned = _rows_with(issues, "warning") - erroneous
@@ -253,6 +305,11 @@ def _summary(sheet: Worksheet, row: int, receipt: Receipt, counts: dict[str, int
     ):
         _pair(sheet, row, label, value)
         row += 1
+    return _rule_counts(sheet, row, issues)
+
+
+def _rule_counts(sheet: Worksheet, row: int, issues: list[Issue]) -> int:
+    """The findings counted by rule, errors first, with where each rule was found."""
     if not issues:
         return row
     row += 1
@@ -308,12 +365,17 @@ def _agency_text(code: str | None) -> str:
 
 
 def _period_text(receipt: Receipt) -> str:
+    if receipt.misplaced:
+        return "Không xác định (tệp không nằm trong thư mục tháng báo cáo)"
     if not receipt.period:
         return "Chưa xác định được"
     return f"Tháng {periods.label(receipt.period)}"
 
 
 def _timeliness(receipt: Receipt) -> str:
+    if receipt.misplaced:  # no period: nothing is on time or late
+        return ("Không áp dụng: tệp tải lên sai thư mục không được tính là đã nộp báo cáo; thời điểm nộp được "
+                "tính khi tệp được tải lên đúng thư mục.")
     if not receipt.period:
         return "Chưa xác định được kỳ báo cáo nên chưa đánh giá được thời hạn."
     due = periods.due_at(receipt.period)
@@ -333,6 +395,9 @@ def _timeliness(receipt: Receipt) -> str:
 
 def _counting_text(receipt: Receipt) -> str:
     period = f"tháng {periods.label(receipt.period)}" if receipt.period else "kỳ báo cáo"
+    if receipt.misplaced:
+        return ("Tệp này không được tiếp nhận nên không được dùng để tổng hợp; các báo cáo đơn vị đã tải lên đúng "
+                "thư mục không bị ảnh hưởng.")
     if receipt.local:
         return ("Tệp chưa được nộp. Sau khi tải lên thư mục của đơn vị, hệ thống kiểm tra lại và gửi phản hồi; "
                 "bản được tiếp nhận mới nhất của mỗi hệ thống được dùng để tổng hợp.")

@@ -6,11 +6,13 @@ tests. Calls use keyword arguments (minio 7.2.19 made them keyword-only; v8 will
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,14 +21,13 @@ import urllib3
 from minio import Minio
 from minio.versioningconfig import ENABLED, VersioningConfig
 
-from nq57 import periods
+from nq57 import placement
+from nq57.placement import SUBMISSION_KEY
 from nq57.settings import Buckets, Timeouts
 from nq57.uploads import Upload
 
 log = logging.getLogger(__name__)
 
-_PERIOD = periods.PATTERN.removeprefix("^").removesuffix("$")
-SUBMISSION_KEY = re.compile(rf"^(?P<agency>[A-Z0-9]+)/(?P<period>{_PERIOD})/(?P<name>[^/]+)$")
 SHA256_META = "sha256"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -79,13 +80,45 @@ def ensure_buckets(client: Minio, buckets: Buckets) -> None:
             client.set_bucket_versioning(bucket_name=name, config=VersioningConfig(ENABLED))
 
 
-def list_submissions(client: Minio, bucket: str) -> tuple[list[Upload], list[str]]:
-    """Every version under `<agency>/<YYYY-MM>/`, in the store's order; plus keys that break the layout.
+@dataclass(frozen=True)
+class MisplacedVersion:
+    """One object version of the submissions bucket outside `<agency>/<YYYY-MM>/<file>` (`nq57.placement`):
+    never judged or ledgered, answered once when it sits under an agency's prefix. `last_modified` is the
+    store's timestamp of the version (timezone-aware); `version_id` is "null" on an unversioned bucket."""
+
+    bucket: str
+    key: str
+    version_id: str
+    size: int
+    last_modified: dt.datetime
+    ordinal: int = 0
+
+    @property
+    def store_order(self) -> tuple[dt.datetime, int]:
+        """The order in which the store took versions, as `Upload.store_order`."""
+        return self.last_modified, self.ordinal
+
+    @property
+    def misplacement(self) -> placement.Misplacement:
+        found = placement.misplacement(self.key)
+        assert found is not None, self.key  # listed as misplaced because SUBMISSION_KEY refused it
+        return found
+
+    @property
+    def agency_code(self) -> str | None:
+        """The agency whose prefix holds the version, None when its first folder is not an agency code."""
+        return self.misplacement.agency
+
+
+def list_submissions(client: Minio, bucket: str) -> tuple[list[Upload], list[MisplacedVersion]]:
+    """Every version under `<agency>/<YYYY-MM>/`, in the store's order; plus every version whose key breaks
+    the layout (`MisplacedVersion`), in the same order. Delete markers and folder markers (`T01/2026-10/`)
+    are neither.
 
     ListObjectVersions gives each key's versions newest first (S3 API; MinIO and other S3 servers keep
     that order), so a version's `ordinal` is the number of older versions of its key: it orders versions
     whose timestamps tie (stores keep whole seconds or milliseconds; a correction can land in the same
-    one as the original). The result is sorted by (`last_modified`, `ordinal`, key).
+    one as the original). Both lists are sorted by (`last_modified`, `ordinal`, key).
     """
     versions, misplaced = [], []
     per_key: dict[str, list] = {}
@@ -96,7 +129,10 @@ def list_submissions(client: Minio, bucket: str) -> tuple[list[Upload], list[str
     for key, items in per_key.items():
         match = SUBMISSION_KEY.match(key)
         if match is None:
-            misplaced.extend(key for item in items if not item.is_delete_marker)
+            misplaced.extend(
+                MisplacedVersion(bucket=bucket, key=key, version_id=item.version_id or "null", size=item.size or 0,
+                                 last_modified=item.last_modified, ordinal=len(items) - 1 - position)
+                for position, item in enumerate(items) if not item.is_delete_marker)
             continue
         for position, item in enumerate(items):
             if item.is_delete_marker:
@@ -107,6 +143,7 @@ def list_submissions(client: Minio, bucket: str) -> tuple[list[Upload], list[str
                 ordinal=len(items) - 1 - position,
             ))
     versions.sort(key=lambda v: (*v.store_order, v.key))
+    misplaced.sort(key=lambda v: (*v.store_order, v.key))
     return versions, misplaced
 
 
@@ -115,6 +152,21 @@ def fetch(client: Minio, bucket: str, key: str, version_id: str | None = None) -
                                  version_id=None if version_id in (None, "null") else version_id)
     try:
         return response.read()
+    finally:
+        response.close()
+        response.release_conn()
+
+
+def sha256_of(client: Minio, bucket: str, key: str, version_id: str | None = None,
+              chunk: int = 1024 * 1024) -> str:
+    """SHA-256 (hex) of one object version, read in `chunk`-byte pieces: memory stays bounded whatever its size."""
+    response = client.get_object(bucket_name=bucket, object_name=key,
+                                 version_id=None if version_id in (None, "null") else version_id)
+    digest = hashlib.sha256()
+    try:
+        for piece in response.stream(chunk):
+            digest.update(piece)
+        return digest.hexdigest()
     finally:
         response.close()
         response.release_conn()
@@ -152,39 +204,49 @@ class InboxScan:
 
 
 def scan_inbox(inbox: Path) -> InboxScan:
-    """`inbox/<agency>/<YYYY-MM>/<file>` entries that are regular files inside the inbox.
+    """Every regular file under `inbox`, at any depth, sorted: `inbox/<agency>/<YYYY-MM>/<file>` ones to
+    upload, the others refused with the reason.
 
     Refused, never followed: symbolic links at any level (a link to a system file would otherwise be
-    uploaded), entries that resolve outside the inbox, and names outside the bucket layout. Hidden
-    files and Excel lock files (`~$…`) are skipped silently.
+    uploaded; a linked folder is refused as a whole, its contents never listed), entries that resolve
+    outside the inbox, anything but regular files, and files outside the bucket layout, with what is
+    wrong and where the file belongs when the path names a month (`placement.Misplacement.operator_text`).
+    Hidden files and folders and Excel lock files (`~$…`) are skipped silently.
     """
-    root = Path(inbox).resolve(strict=True)
+    top = Path(inbox)
+    root = top.resolve(strict=True)
     files: list[Path] = []
     refused: list[tuple[Path, str]] = []
-    for path in sorted(Path(inbox).glob("*/*/*")):
-        if path.name.startswith((".", "~$")):
-            continue
-        relative = path.relative_to(inbox)
-        links = [p for p in (Path(inbox) / relative.parts[0], Path(inbox) / Path(*relative.parts[:2]), path)
-                 if p.is_symlink()]
-        if links:
-            refused.append((path, f"symbolic link {links[0]} (not followed)"))
-        elif not path.resolve().is_relative_to(root):
-            refused.append((path, "outside the inbox"))
-        elif not path.is_file():
-            if not path.is_dir():
+    for folder, dirnames, filenames in os.walk(top, followlinks=False):
+        here = Path(folder)
+        visible = sorted(d for d in dirnames if not d.startswith("."))
+        links = [d for d in visible if (here / d).is_symlink()]
+        refused += [(here / d, "symbolic link to a folder (not followed)") for d in links]
+        dirnames[:] = [d for d in visible if d not in links]  # walked into next, in order
+        for name in sorted(filenames):
+            if name.startswith((".", "~$")):
+                continue
+            path = here / name
+            if path.is_symlink():
+                refused.append((path, "symbolic link (not followed)"))
+            elif not path.resolve().is_relative_to(root):
+                refused.append((path, "outside the inbox"))
+            elif not stat.S_ISREG(path.lstat().st_mode):
                 refused.append((path, "not a regular file"))
-        elif SUBMISSION_KEY.match(relative.as_posix()) is None:
-            refused.append((path, "not laid out as <agency>/<YYYY-MM>/<file>"))
-        else:
-            files.append(path)
-    return InboxScan(files, refused)
+            else:
+                found = placement.misplacement(path.relative_to(top).as_posix())
+                if found is None:
+                    files.append(path)
+                else:
+                    refused.append((path, found.operator_text))
+    return InboxScan(sorted(files), sorted(refused))
 
 
 def upload_inbox(client: Minio, bucket: str, inbox: Path) -> list[tuple[str, bool]]:
-    """Upload `inbox/<agency>/<YYYY-MM>/*.xls[x]` as laid out; unchanged files are not uploaded again,
+    """Upload `inbox/<agency>/<YYYY-MM>/<file>` as laid out; unchanged files are not uploaded again,
     so running the same inbox twice creates no new versions. Returns (key, uploaded). Entries that
-    `scan_inbox` refuses (symbolic links, anything outside the inbox) are logged and never read."""
+    `scan_inbox` refuses (symbolic links, anything outside the inbox or the bucket layout) are logged and
+    never read, so a misplaced file never reaches the store."""
     scan = scan_inbox(inbox)
     for path, reason in scan.refused:
         log.warning("inbox: refused %s: %s", path, reason)

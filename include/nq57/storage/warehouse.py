@@ -175,6 +175,23 @@ def known_versions(url: str, bucket: str) -> set[tuple[str, str]]:
         return {(r.object_key, r.version_id) for r in rows}
 
 
+def answered_misplaced(url: str, bucket: str) -> set[tuple[str, str]]:
+    """(object_key, version_id) of the uploads outside `<agency>/<YYYY-MM>/` already answered in this bucket."""
+    with engine(url).connect() as conn:
+        rows = conn.execute(text(named_query("misplaced_answered")), {"bucket": bucket})
+        return {(r.object_key, r.version_id) for r in rows}
+
+
+def record_misplaced_answer(url: str, *, bucket: str, key: str, version_id: str, agency: str, size: int,
+                            sha256: str, received_at, rule: str, feedback_key: str) -> None:
+    """Note that one upload outside the layout was answered with `feedback_key` (`raw.misplaced_upload`);
+    recording the same version again changes nothing."""
+    with engine(url).begin() as conn:
+        conn.execute(text(named_query("record_misplaced_answer")), {
+            "bucket": bucket, "key": key, "version_id": version_id, "agency": agency, "size": size,
+            "sha256": sha256, "received_at": received_at, "rule": rule, "feedback_key": feedback_key})
+
+
 def ledger_entry(url: str, upload: Upload):
     """The judged submission `upload`'s version belongs to (submission_id, status, system, counts,
     feedback_key), or None when that version was never ingested."""
