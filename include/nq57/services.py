@@ -70,12 +70,15 @@ def from_environment(settings: Settings | None = None) -> Services:
     """`WAREHOUSE_URL` and `OBJECT_STORE_*` (the CLI's configuration).
 
     Raises:
-        ValueError: one of them is not set.
+        ValueError: one of them is not set (the message names which).
+        SettingError: one of them has a bad value (from `Settings`).
     """
     settings = settings or get_settings()
     store = store_from_settings(settings)
-    if not settings.warehouse_url or store is None:
-        raise ValueError("WAREHOUSE_URL and OBJECT_STORE_ENDPOINT must be set")
+    missing = [name for name, value in (("WAREHOUSE_URL", settings.warehouse_url), ("OBJECT_STORE_ENDPOINT", store))
+               if not value]
+    if missing:
+        raise ValueError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set")
     return Services(warehouse_url=settings.warehouse_url, store=store)
 
 

@@ -47,8 +47,8 @@ def receipt_line(body: bytes, label: str) -> str:
     return next(row[4] for row in phan_hoi(body) if row[0] == label)
 
 
-def test_unknown_submission_id(warehouse_url, capsys):
-    line = one_line(capsys, main(["reprocess", "999999", "--warehouse", warehouse_url]))
+def test_unknown_submission_id(pipeline_env, capsys):
+    line = one_line(capsys, main(["reprocess", "999999", "--warehouse", pipeline_env.warehouse_url]))
     assert line.startswith("nq57 reprocess: unknown submission id 999999")
 
 
@@ -109,6 +109,70 @@ def test_run_against_a_configured_store_prints_urls_that_resolve(pipeline_env, s
     for url in urls:
         bucket, key = url.removeprefix("s3://").split("/", 1)
         assert objectstore.fetch(store, bucket, key)
+
+
+def test_run_copies_what_the_store_holds_and_names_what_it_does_not(pipeline_env, store, services, tmp_path,
+                                                                    capsys):
+    """The warehouse keeps every upload of the period, the store may not (the embedded one is new on every
+    command): the copy-out says which outputs are not in this store and the run still succeeds."""
+    import urllib.request
+
+    inbox = tmp_path / "inbox"
+    (inbox / "BKHCN" / "2026-10").mkdir(parents=True)
+    (inbox / "BKHCN" / "2026-10" / "bao_cao.xlsx").write_bytes(filled_bytes())
+    assert main(["run", "--period", "2026-10", "--inbox", str(inbox), "--out", str(tmp_path / "first")]) == 0
+    capsys.readouterr()
+    urllib.request.urlopen(urllib.request.Request(f"http://{services.store.endpoint}/moto-api/reset", method="POST"))
+    objectstore.ensure_buckets(store, BUCKETS)  # a fresh store, as a second command on the embedded one sees
+
+    out = tmp_path / "second"
+    assert main(["run", "--period", "2026-10", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "  accepted: BKHCN/2026-10/bao_cao.xlsx.feedback.xlsx: not in this store" in printed
+    assert "1 output of 2026-10 could not be had from the store" in printed
+    assert (out / "bao_cao_tong_hop_2026-10.xlsx").stat().st_size > 0  # this run's report is copied
+    assert not (out / "feedback").exists()
+    assert main(["run", "--period", "2026-10"]) == 0  # URLs of a configured store: checked the same way
+    assert "BKHCN/2026-10/bao_cao.xlsx.feedback.xlsx: not in this store" in capsys.readouterr().out
+
+
+def test_run_summary_lines_read_as_english(pipeline_env, store, tmp_path, capsys):
+    inbox = tmp_path / "inbox"
+    (inbox / "T01" / "2026-10").mkdir(parents=True)
+    (inbox / "BKHCN" / "2026-10").mkdir(parents=True)
+    (inbox / "T01" / "2026-10" / "t71.xlsx").write_bytes(b"%PDF-1.7 not a workbook")
+    (inbox / "BKHCN" / "2026-10" / "bao_cao.xlsx").write_bytes(filled_bytes())
+    assert main(["run", "--period", "2026-10", "--inbox", str(inbox), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    rejected = next(line for line in printed.splitlines() if line.startswith("  REJ T01"))
+    accepted = next(line for line in printed.splitlines() if line.startswith("  OK  BKHCN"))
+    assert "nothing loaded" in rejected and " 1 error " in rejected and "0 warnings" in rejected, rejected
+    assert "1 task loaded" in accepted and "0 errors" in accepted, accepted
+    why = next(line for line in printed.splitlines() if line.startswith("  T01/2026-10/t71.xlsx"))
+    assert ": :" not in why and why.startswith("  T01/2026-10/t71.xlsx: ") and len(why.split(": ")[1]) > 5, why
+
+
+def test_commands_on_an_empty_embedded_warehouse_say_how_to_fill_it(tmp_path, capsys, monkeypatch):
+    """Without WAREHOUSE_URL, report and review read the embedded PostgreSQL that `nq57 run` fills (kept in
+    NQ57_STATE_DIR); empty, they say so, not "run nq57 init" (which provisions configured services only)."""
+    monkeypatch.delenv("WAREHOUSE_URL", raising=False)
+    monkeypatch.delenv("OBJECT_STORE_ENDPOINT", raising=False)
+    monkeypatch.setenv("NQ57_STATE_DIR", str(tmp_path / "state"))
+    for argv in (["report", "--period", "2026-10", "--out", str(tmp_path / "r.xlsx")],
+                 ["review", "export", "--period", "2026-10", "--out", str(tmp_path / "q.xlsx")]):
+        line = one_line(capsys, main(argv))
+        assert f"the embedded warehouse ({tmp_path / 'state' / 'pgdata'}) holds no nq57 data yet" in line
+        assert "nq57 run --period" in line and "WAREHOUSE_URL" in line and "nq57 init" not in line
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_bi_login_mistakes_that_need_the_warehouse_are_one_line(warehouse_url, capsys, monkeypatch):
+    monkeypatch.setenv("BI_PW", "a-good-password")
+    base = ["--password-env", "BI_PW", "--warehouse", warehouse_url]
+    line = one_line(capsys, main(["bi-login", "--agency", "ZZZ", *base]))
+    assert line == "nq57 bi-login: unknown agency code 'ZZZ' (not in core.agency)"
+    line = one_line(capsys, main(["bi-login", "--reader", "bi_nobody_here", "--rotate", *base]))
+    assert line == "nq57 bi-login: no login 'bi_nobody_here'"
 
 
 def test_validate_writes_the_same_feedback_the_pipeline_sends(pipeline_env, store, tmp_path, capsys):

@@ -197,6 +197,7 @@ def test_report_command_writes_the_workbook_and_the_document_next_to_it(warehous
 
     with warehouse.transaction(warehouse_url) as conn:
         submit(conn, "BKHCN", "NQ57", ON_TIME)
+    (tmp_path / "bao_cao").mkdir()  # nq57 writes into folders that exist (README "Output paths")
     out = tmp_path / "bao_cao" / "thang10.xlsx"
     assert main(["report", "--period", "2026-10", "--out", str(out), "--warehouse", warehouse_url]) == 0
     printed = capsys.readouterr().out

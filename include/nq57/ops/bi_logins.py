@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from psycopg import sql
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 
 from nq57.ops import warehouse_url
 from nq57.storage import warehouse
@@ -138,12 +138,8 @@ def drop_login(url: str, login: str) -> bool:
 # ---------------------------------------------------------------- command line
 
 
-def main_bi(argv: Sequence[str] | None = None) -> int:
-    """`nq57 bi-login (--agency CODE [--login NAME] | --reader NAME) --password-env VAR [--rotate | --drop]`."""
-    parser = argparse.ArgumentParser(
-        prog="nq57 bi-login",
-        description="Create, re-password or drop a warehouse login for BI tools (read-only on the mart views).",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nq57 bi-login` (the parser itself, its -v and its errors are `nq57.ops.cli`'s)."""
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--agency", metavar="CODE",
                      help="a login that sees this agency's rows only (named bi_<code> unless --login)")
@@ -153,25 +149,30 @@ def main_bi(argv: Sequence[str] | None = None) -> int:
     what.add_argument("--rotate", action="store_true", help="only change the password of an existing login")
     what.add_argument("--drop", action="store_true", help="drop the login (and its agency mapping)")
     parser.add_argument("--password-env", metavar="VAR",
-                        help="environment variable holding the password (never given on the command line)")
-    warehouse_url.add_options(parser, "$WAREHOUSE_URL; connect as the warehouse owner")
-    args = parser.parse_args(argv)
+                        help="environment variable holding the password (never given on the command line); "
+                             "not needed with --drop")
+    warehouse_url.add_options(parser, "$WAREHOUSE_URL; connect as the warehouse owner, never an embedded server")
+
+
+def command(args: argparse.Namespace) -> int:
+    """`nq57 bi-login`: every mistake (a missing password variable, an unknown agency, a login that does
+    not exist or is not ours, a bad name) is an `OperatorError`, said in one line with exit status 2."""
+    from nq57.ops.errors import OperatorError, explain
 
     if args.login and not args.agency:
-        parser.error("--login goes with --agency (--reader takes the login name itself)")
-    try:
-        url = warehouse_url.resolve(args)
-    except warehouse_url.WarehouseUrlError as exc:
-        parser.error(str(exc))
-    if not url:
-        parser.error("no warehouse: set WAREHOUSE_URL or pass --warehouse URL / --warehouse-file FILE")
+        raise OperatorError("--login goes with --agency (--reader takes the login name itself)")
     password = ""
     if not args.drop:
         if not args.password_env:
-            parser.error("--password-env VAR is required (the password is read from that environment variable)")
+            raise OperatorError("--password-env VAR is required: the password is read from that environment "
+                                "variable, never from the command line")
         password = os.environ.get(args.password_env, "")
         if not password:
-            parser.error(f"environment variable {args.password_env} is not set or empty")
+            raise OperatorError(f"environment variable {args.password_env} (--password-env) is not set or empty")
+    url = warehouse_url.resolve(args)
+    if not url:
+        raise OperatorError("no warehouse: set WAREHOUSE_URL or give --warehouse URL / --warehouse-file FILE "
+                            "(BI logins are made on the deployment's warehouse, as its owner)")
 
     name = args.reader or args.login or default_login(args.agency)
     try:
@@ -188,13 +189,21 @@ def main_bi(argv: Sequence[str] | None = None) -> int:
             name = create_reader_login(url, name, password)
             print(f"login {name} ready: reads every row of the mart views (member of {BI_READER})")
     except (ValueError, LookupError) as exc:
-        print(f"nq57 bi-login: {exc}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        detail = exc.orig if isinstance(exc, DBAPIError) else exc
-        print(f"nq57 bi-login: database error: {detail}", file=sys.stderr)
-        return 1
+        raise OperatorError(str(exc)) from exc
+    except DBAPIError as exc:
+        if explain(exc) is not None:
+            raise
+        # A statement the server refused (a role clash, a missing privilege): its own words, one line.
+        detail = str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0]
+        raise OperatorError(f"the warehouse refused the change: {detail}") from exc
     return 0
+
+
+def main_bi(argv: Sequence[str] | None = None) -> int:
+    """`nq57 bi-login ARGS`: the same command, errors and exit statuses as through `nq57`."""
+    from nq57.ops.cli import main
+
+    return main(["bi-login", *(sys.argv[1:] if argv is None else argv)])
 
 
 # ---------------------------------------------------------------- helpers

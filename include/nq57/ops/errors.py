@@ -4,7 +4,9 @@
 keeps its traceback). It knows:
 
 - `OperatorError`: raised by the CLI itself for a mistake it found (unknown submission, bad review file,
-  an output path that is a directory, …), and `WarehouseUrlError` (`--warehouse-file` unreadable, …);
+  an output path that is a directory, …), `WarehouseUrlError` (`--warehouse-file` unreadable, a URL that is
+  not PostgreSQL's, no terminal for `--ask-password`, …) and `SettingError` (an environment variable with a
+  bad value; the message names it);
 - files: a path that does not exist, is a directory, or may not be read or written;
 - the warehouse: a URL that is not a database URL, a server that cannot be reached or refuses the login,
   a database without the nq57 schema, a lock or statement timeout;
@@ -43,8 +45,9 @@ def explain(exc: BaseException) -> str | None:
 
 def _explain_one(exc: BaseException) -> str | None:
     from nq57.ops.warehouse_url import WarehouseUrlError
+    from nq57.settings import SettingError
 
-    if isinstance(exc, OperatorError | WarehouseUrlError):
+    if isinstance(exc, OperatorError | WarehouseUrlError | SettingError):
         return str(exc)
     if isinstance(exc, OSError) and exc.filename is not None and not _network(exc):
         return _file_error(exc)
@@ -92,6 +95,9 @@ def _warehouse_error(exc: BaseException) -> str | None:
         return f"a warehouse statement ran too long ({detail}); limit: WAREHOUSE_STATEMENT_TIMEOUT"
     if sqlstate == "3D000":
         return f"the warehouse database does not exist ({detail}); create it, then {INIT_HINT}"
+    if sqlstate == "42501":
+        return (f"the warehouse refused: {detail}; connect as a role allowed to do this (the warehouse owner "
+                "runs nq57 init and nq57 bi-login)")
     if sqlstate.startswith("28"):
         return f"the warehouse refused the login ({detail}); check the user and password"
     if isinstance(exc, OperationalError):

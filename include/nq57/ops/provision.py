@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nq57.services import Services
-from nq57.settings import get_settings
+from nq57.settings import get_settings, integer
 from nq57.storage import objectstore, warehouse
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Pool:
 def pools() -> list[Pool]:
     """The Airflow pools the DAGs use. `warehouse` bounds concurrent warehouse writers (ingest batches and
     consolidation): 2 by default, one per core of the small reference machine (`NQ57_WAREHOUSE_POOL_SLOTS`)."""
-    return [Pool("warehouse", int(os.getenv("NQ57_WAREHOUSE_POOL_SLOTS", "2")),
+    return [Pool("warehouse", integer("NQ57_WAREHOUSE_POOL_SLOTS", 2, minimum=1),
                  "Warehouse writers: ingest batches and consolidation")]
 
 

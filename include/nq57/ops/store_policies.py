@@ -259,21 +259,24 @@ def stale_files(out_dir: Path, buckets: Buckets | None = None) -> list[str]:
         return sorted(differing | (fresh ^ existing))
 
 
-def main_policies(argv: Sequence[str] | None = None) -> int:
-    """`nq57 policies OUT_DIR [--check]`: write (or check) the policy documents and the manifest."""
-    parser = argparse.ArgumentParser(
-        prog="nq57 policies",
-        description="Write the per-agency object-store policies and the manifest that minio-init.sh reads.",
-    )
-    parser.add_argument("out_dir", metavar="OUT_DIR", type=Path, help="e.g. deploy/minio")
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 if OUT_DIR differs from a fresh generation",
-    )
-    args = parser.parse_args(argv)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nq57 policies` (the parser itself, its -v and its errors are `nq57.ops.cli`'s)."""
+    parser.add_argument("out_dir", metavar="OUT_DIR", type=Path,
+                        help="where to write policies/*.json and manifest.txt, e.g. deploy/minio (created when "
+                             "missing; its parent folder must exist)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if OUT_DIR differs from a fresh generation")
+
+
+def command(args: argparse.Namespace) -> int:
+    """`nq57 policies OUT_DIR [--check]`: write (or check) the policy documents and the manifest. Exit 1
+    when `--check` finds files out of date; a missing OUT_DIR is an `OperatorError` (exit 2)."""
+    from nq57.ops.errors import OperatorError
 
     if args.check:
+        if not args.out_dir.is_dir():
+            raise OperatorError(f"{args.out_dir}: no such directory (nothing to check; "
+                                f"write it with nq57 policies {args.out_dir})")
         stale = stale_files(args.out_dir)
         for rel in stale:
             print(f"out of date: {args.out_dir / rel}", file=sys.stderr)
@@ -285,6 +288,13 @@ def main_policies(argv: Sequence[str] | None = None) -> int:
     policies = sum(1 for p in written if p.suffix == ".json")
     print(f"wrote {policies} policies and {args.out_dir / MANIFEST_NAME}")
     return 0
+
+
+def main_policies(argv: Sequence[str] | None = None) -> int:
+    """`nq57 policies ARGS`: the same command, errors and exit statuses as through `nq57`."""
+    from nq57.ops.cli import main
+
+    return main(["policies", *(sys.argv[1:] if argv is None else argv)])
 
 
 def _agency_codes(codes: Iterable[str] | None) -> list[str]:

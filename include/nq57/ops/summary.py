@@ -10,6 +10,11 @@ from nq57.storage import warehouse
 from nq57.storage.warehouse import named_query
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 error`, `2 errors`, `0 warnings`: a count with its English noun (regular plurals only)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def render(url: str, period: str | None = None) -> str:
     """The summary of one period (`YYYY-MM`), or of every period when `period` is None."""
     subs = warehouse.query(url, named_query("summary_submissions"), period=period)
@@ -20,10 +25,12 @@ def render(url: str, period: str | None = None) -> str:
     lines = [f"Submissions{' for ' + period if period else ''}: {len(subs)} received, "
              f"{int((subs['status'] == 'accepted').sum())} accepted, {int((subs['status'] == 'rejected').sum())} rejected"]
     for row in subs.itertuples():
-        mark = "OK " if row.status == "accepted" else "REJ"
-        lines.append(f"  {mark} {row.agency_code:<8} {row.system or '-':<5} {row.object_key:<42} "
-                     f"tasks={row.task_count:<4} errors={row.error_count:<3} warnings={row.warning_count:<3} "
-                     f"{'latest' if row.is_latest else ''}")
+        # A rejected file loads nothing (its rows were read, judged and left out): say so, not "0 tasks".
+        mark, loaded = {"accepted": ("OK ", f"{counted(int(row.task_count), 'task')} loaded"),
+                        "rejected": ("REJ", "nothing loaded")}.get(row.status, ("...", "not judged yet"))
+        lines.append(f"  {mark} {row.agency_code:<8} {row.system or '-':<5} "
+                     f"{row.object_key:<42} {loaded:<18} {counted(int(row.error_count), 'error'):<10} "
+                     f"{counted(int(row.warning_count), 'warning'):<12}{' latest' if row.is_latest else ''}".rstrip())
     lines.append(f"Real tasks in mart.v_tasks (NQ57 and NQ71 entries of one task counted once): {int(tasks.n.sum())}, "
                  f"{int(tasks.both.sum())} in both systems, {int(tasks.conflicts.sum())} with a status conflict")
     for row in tasks.itertuples():
@@ -42,7 +49,7 @@ def render(url: str, period: str | None = None) -> str:
                                     submission_id=row.submission_id, limit=2)
             for error in errors:
                 where = "!".join(p for p in (error.sheet, cell_ref(error.column_ref, error.row_number)) if p)
-                lines.append(f"  {row.object_key}: {where}: {error.message}")
+                lines.append(": ".join(p for p in (f"  {row.object_key}", where, error.message) if p))
     return "\n".join(lines)
 
 

@@ -9,6 +9,11 @@ the command runs. So, in order of preference:
    environment variable or the password file (`~/.pgpass`, or `PGPASSFILE`), or typed at a prompt with
    `--ask-password`;
 3. `--warehouse URL` with a password still works, with a warning on stderr.
+
+Whatever the source, the URL must be PostgreSQL's (`check`): `postgresql://`, `postgres://` or
+`postgresql+psycopg://`; `postgresql+psycopg2://` names the same libpq connection string and is read as
+`postgresql+psycopg://` (psycopg 3 is the only driver installed); any other driver or database is refused
+before anything connects.
 """
 
 from __future__ import annotations
@@ -17,13 +22,21 @@ import argparse
 import getpass
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 
 class WarehouseUrlError(ValueError):
-    """The warehouse URL could not be had from the options given."""
+    """The warehouse URL could not be had from the options given, or is not a PostgreSQL URL."""
+
+
+#: Schemes read as they are (nq57.storage.warehouse.engine reads the first two as postgresql+psycopg).
+POSTGRESQL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+#: Schemes of the same libpq connection string through another driver: rewritten to psycopg 3.
+LIBPQ_SCHEMES = ("postgresql+psycopg2",)
+EXAMPLE = "postgresql://USER@HOST:PORT/DATABASE"
 
 
 def add_options(parser: argparse.ArgumentParser, help_default: str = "$WAREHOUSE_URL") -> None:
@@ -54,21 +67,62 @@ def resolve(args: argparse.Namespace) -> str | None:
         if not url:
             raise WarehouseUrlError(f"--warehouse-file {args.warehouse_file} is empty")
     elif getattr(args, "warehouse", None):
-        url = args.warehouse
-        if _password(url):
+        url = check(args.warehouse, _source(args))
+        if make_url(url).password:
             print("warning: the password in --warehouse is visible to every local user in the process list; "
                   "use PGPASSWORD, ~/.pgpass, --ask-password, --warehouse-file or WAREHOUSE_URL instead",
                   file=sys.stderr)
     else:
         url = os.getenv("WAREHOUSE_URL") or None
-    if url and getattr(args, "ask_password", False):
-        password = getpass.getpass("warehouse password: ")
-        url = make_url(url).set(password=password).render_as_string(hide_password=False)
+    if url is None:
+        return None
+    url = check(url, _source(args))  # the file's or the environment's (--warehouse's is checked above)
+    if getattr(args, "ask_password", False):
+        url = make_url(url).set(password=_ask_password()).render_as_string(hide_password=False)
     return url
 
 
-def _password(url: str) -> str | None:
+def check(url: str, source: str = "the warehouse URL") -> str:
+    """`url` if it is a PostgreSQL URL nq57 can connect with (psycopg2's scheme rewritten to psycopg's).
+
+    Raises:
+        WarehouseUrlError: not a database URL, another database, or a driver other than libpq's. The
+            message names `source` (e.g. "the warehouse URL (--warehouse)"), never the URL (it may hold a password).
+    """
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     try:
-        return make_url(url).password
-    except Exception as exc:  # sqlalchemy raises ArgumentError with the URL in it: do not echo it
-        raise WarehouseUrlError("the warehouse URL is not a valid database URL") from exc
+        make_url(url)
+    except Exception:  # sqlalchemy's ArgumentError repeats the URL: do not echo it
+        scheme = ""
+    if scheme in POSTGRESQL_SCHEMES:
+        return url
+    if scheme in LIBPQ_SCHEMES:
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if scheme.startswith("postgresql+"):
+        raise WarehouseUrlError(f"{source} names the driver {scheme.split('+', 1)[1]}: nq57 connects through "
+                                f"psycopg (libpq); write it as {EXAMPLE}")
+    kind = f" ({scheme.split('+', 1)[0]})" if scheme else ""
+    raise WarehouseUrlError(f"{source} is not a PostgreSQL URL{kind}: expected {EXAMPLE}")
+
+
+def _source(args: argparse.Namespace) -> str:
+    if getattr(args, "warehouse_file", None):
+        return f"the warehouse URL (--warehouse-file {args.warehouse_file})"
+    if getattr(args, "warehouse", None):
+        return "the warehouse URL (--warehouse)"
+    return "the warehouse URL (WAREHOUSE_URL)"
+
+
+def _ask_password() -> str:
+    """The password typed at the terminal (not echoed).
+
+    Raises:
+        WarehouseUrlError: there is no terminal (getpass would read stdin, echoing, after a warning).
+    """
+    no_terminal = WarehouseUrlError("no terminal to ask the password on; use --warehouse-file or PGPASSFILE")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return getpass.getpass("warehouse password: ")
+        except (getpass.GetPassWarning, EOFError):
+            raise no_terminal from None
