@@ -72,13 +72,15 @@ def test_inbox_refuses_names_outside_the_bucket_layout(store, tmp_path):
     assert refused["T01/10-2026/a.xlsx"].endswith("it belongs at T01/2026-10/a.xlsx")
 
 
-def test_cli_run_prints_what_the_inbox_refused(pipeline_env, tmp_path, capsys):
+def test_cli_run_prints_what_the_inbox_refused(pipeline_env, tmp_path, capsys, caplog):
     inbox = tmp_path / "inbox"
     (inbox / "T01" / "2026-10").mkdir(parents=True)
     (inbox / "T01" / "2026-10" / "passwd.xlsx").symlink_to("/etc/passwd")
     assert cli.main(["run", "--period", "2026-10", "--inbox", str(inbox)]) == 0
     captured = capsys.readouterr()
     assert "inbox: refused" in captured.err and "passwd.xlsx: symbolic link" in captured.err
+    assert captured.err.count("passwd.xlsx") == 1  # said once, not again as a log line
+    assert not [r for r in caplog.records if "inbox: refused" in r.getMessage()]
     (inbox / "T01" / "2026-10" / "sub").mkdir()
     (inbox / "T01" / "2026-10" / "sub" / "a.xlsx").write_bytes(b"x")
     assert cli.main(["run", "--period", "2026-10", "--inbox", str(inbox)]) == 0

@@ -309,9 +309,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         provision.init(services)
         if inbox is not None:
             client = objectstore.connect(services.store)
-            for path, reason in objectstore.scan_inbox(inbox).refused:
+            scan = objectstore.scan_inbox(inbox)
+            for path, reason in scan.refused:
                 print(f"inbox: refused {path}: {reason}", file=sys.stderr)
-            uploaded = objectstore.upload_inbox(client, settings.buckets.submissions, inbox)
+            uploaded = objectstore.upload_inbox(client, settings.buckets.submissions, inbox, scan)
             print(f"inbox: {sum(u for _, u in uploaded)} uploaded, {sum(not u for _, u in uploaded)} unchanged")
         work = [Upload.from_dict(u) for batch in pipeline.discover(services, limit=sys.maxsize) for u in batch]
         failed = 0

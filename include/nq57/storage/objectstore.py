@@ -242,14 +242,16 @@ def scan_inbox(inbox: Path) -> InboxScan:
     return InboxScan(sorted(files), sorted(refused))
 
 
-def upload_inbox(client: Minio, bucket: str, inbox: Path) -> list[tuple[str, bool]]:
+def upload_inbox(client: Minio, bucket: str, inbox: Path, scan: InboxScan | None = None) -> list[tuple[str, bool]]:
     """Upload `inbox/<agency>/<YYYY-MM>/<file>` as laid out; unchanged files are not uploaded again,
     so running the same inbox twice creates no new versions. Returns (key, uploaded). Entries that
-    `scan_inbox` refuses (symbolic links, anything outside the inbox or the bucket layout) are logged and
-    never read, so a misplaced file never reaches the store."""
-    scan = scan_inbox(inbox)
-    for path, reason in scan.refused:
-        log.warning("inbox: refused %s: %s", path, reason)
+    `scan_inbox` refuses (symbolic links, anything outside the inbox or the bucket layout) are never read,
+    so a misplaced file never reaches the store; they are logged, unless the caller passes the `scan` it
+    made and reported itself."""
+    if scan is None:
+        scan = scan_inbox(inbox)
+        for path, reason in scan.refused:
+            log.warning("inbox: refused %s: %s", path, reason)
     outcome = []
     for path in scan.files:
         key = path.relative_to(inbox).as_posix()
