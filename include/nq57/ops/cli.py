@@ -361,6 +361,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print()
         print(_outputs(services, period, workdir / "outputs", embedded_store=True))
         print(f"Working files (sample data, Airflow home, embedded PostgreSQL): {workdir}")
+        if dt.datetime.now(dt.UTC) >= periods.due_at(period):
+            print(f"The sample files were uploaded now, after the deadline for {period} "
+                  f"({periods.due_at(period):%Y-%m-%d %H:%M %Z}), so every one counts as late.")
     return 0
 
 
