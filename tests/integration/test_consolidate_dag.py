@@ -29,7 +29,7 @@ def test_consolidate_links_sample_data_and_publishes_the_report(dag_bag, pipelin
     assert run.state == DagRunState.SUCCESS
 
     url = pipeline_env.warehouse_url
-    truth = {tuple(row) for row in list(csv.reader((tmp_path / "truth_2026-10.csv").open()))[1:]}
+    truth = {tuple(row) for row in list(csv.reader((tmp_path / ".truth_2026-10.csv").open()))[1:]}
     latest = warehouse.query(url, "SELECT agency_code, system FROM mart.v_latest_submissions")
     accepted_agencies = {a for a, s in latest.itertuples(index=False) if s == "NQ71"} & {
         a for a, s in latest.itertuples(index=False) if s == "NQ57"}

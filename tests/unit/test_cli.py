@@ -107,8 +107,11 @@ def test_sample_data_has_accepted_files_and_files_with_deliberate_errors(tmp_pat
     assert main(["sample-data", str(tmp_path), "--period", "2026-10", "--agencies", "6"]) == 0
     files = sorted(tmp_path.glob("*/2026-10/*.xlsx"))
     assert len(files) == 12
-    truth = (tmp_path / "truth_2026-10.csv").read_text().splitlines()
+    truth = (tmp_path / ".truth_2026-10.csv").read_text().splitlines()
     assert truth[0] == "nq57_task_code,nq71_task_code" and len(truth) > 20
+    from nq57.storage.objectstore import scan_inbox
+
+    assert scan_inbox(tmp_path).refused == []  # the folder is an inbox `nq57 run` takes without a word
     capsys.readouterr()
     main(["validate", *map(str, files), "--json", "--period", "2026-10"])
     results = {json.loads(line)["file"].split("/")[-1]: json.loads(line) for line in capsys.readouterr().out.splitlines()}

@@ -1,7 +1,8 @@
 """Realistic Vietnamese sample submissions for both systems, laid out like the bucket, with labelled truth.
 
-`DIR/<agency>/<YYYY-MM>/<agency>_<system>_<YYYY-MM>.xlsx`, plus `DIR/truth_<YYYY-MM>.csv` listing which NQ57
-and NQ71 codes are the same real task. Task wording comes from `dedupe.synthetic` (the style of the seed
+`DIR/<agency>/<YYYY-MM>/<agency>_<system>_<YYYY-MM>.xlsx`, plus `DIR/.truth_<YYYY-MM>.csv` listing which NQ57
+and NQ71 codes are the same real task (hidden, so `nq57 run --inbox DIR` passes over it without a refusal: it is
+not a submission). Task wording comes from `dedupe.synthetic` (the style of the seed
 documents: paraphrases, abbreviations, link codes, and hard negatives such as recurring monthly reports
 and near-identical tasks of one agency). A few NQ71 files carry deliberate errors so the rejection and
 feedback path is exercised, and some linked tasks report different statuses in the two systems.
@@ -168,7 +169,7 @@ def _write_indicators(workbook: Workbook, agency: str, period: str, system: str)
 
 def generate(out_dir: Path, period: str, agencies: int = 6, seed: int = 0, tasks_per_agency: int = 12,
              defects: bool = True) -> list[Path]:
-    """Both systems' submissions for `agencies` agencies, and `truth_<period>.csv` with the true links.
+    """Both systems' submissions for `agencies` agencies, and `.truth_<period>.csv` with the true links.
     With `defects`, every third agency's NQ71 file carries a deliberate error."""
     nq57, nq71, truth = labelled_pairs(seed=seed, agencies=agencies, tasks_per_agency=tasks_per_agency,
                                        codes=_pick_agencies(agencies))
@@ -183,7 +184,7 @@ def generate(out_dir: Path, period: str, agencies: int = 6, seed: int = 0, tasks
             path = out_dir / agency / period / f"{agency}_{system}_{period}.xlsx"
             written.append(write_submission(path, agency, period, system, rows, rng, defect, status_keys))
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / f"truth_{period}.csv").open("w", newline="", encoding="utf-8") as handle:
+    with (out_dir / f".truth_{period}.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["nq57_task_code", "nq71_task_code"])
         writer.writerows(sorted(truth))
